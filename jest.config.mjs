@@ -1,0 +1,34 @@
+// Native ESM Jest: NestJS 12 is ESM-only, so TypeScript is compiled to ESM by swc and
+// node_modules are loaded as-is (run with --experimental-vm-modules, see package.json).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'es6' },
+  },
+];
+
+// slonik (CommonJS) require()s p-limit, which is ESM-only: compile those two to CommonJS.
+const esmOnlyDeps = ['p-limit', 'yocto-queue'];
+const swcToCommonJs = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
+
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': swc,
+    [`node_modules/(${esmOnlyDeps.join('|')})/.+\\.js$`]: swcToCommonJs,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyDeps.join('|')})/)`],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  roots: ['<rootDir>/src', '<rootDir>/libs', '<rootDir>/projections', '<rootDir>/apps', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts', '**/*.spec.ts'],
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

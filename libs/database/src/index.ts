@@ -1,0 +1,5 @@
+export { acquirePostgres, type PostgresServer } from './postgres-server.js';
+export { migrate } from './migrate.js';
+export { createDatabasePool, sql, type DatabasePool, type DatabaseTransactionConnection, type CommonQueryMethods } from './pool.js';
+export { projectRoot } from './project-root.js';
+export { createDatabase, dropDatabase, withDatabaseName } from './databases.js';
