@@ -1,3 +1,5 @@
+import type { WrongExpectedRevisionError } from './errors.js';
+
 /**
  * The EventStore port. Two adapters implement it (PostgreSQL, the embedded default, and
  * EventStoreDB) and both must pass the contract suite in libs/event-store/test-support.
@@ -55,6 +57,12 @@ export interface AppendResult {
   readonly position: LogPosition;
 }
 
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Omitted: from the start. */
   readonly after?: LogPosition;
@@ -73,6 +81,11 @@ export interface SubscribeOptions extends Omit<ReadAllOptions, 'maxCount'> {
 export interface EventStore {
   /** Appends atomically. Retrying the same events (same event ids) is a no-op that returns the first result. */
   append(streamName: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to many streams in one call (the fleet sweep writes thousands of org streams at
+   * once). Atomic per stream, not across streams: each entry gets its own result or error.
+   */
+  appendMany(batch: readonly StreamAppend[]): Promise<Array<AppendResult | WrongExpectedRevisionError>>;
   /** All events of a stream in revision order; throws StreamNotFoundError when it has none or was deleted. */
   readStream(streamName: string, options?: { readonly fromRevision?: bigint; readonly maxCount?: number }): Promise<RecordedEvent[]>;
   /** Events of the global log in order, only those no earlier-committing writer can still precede. */
