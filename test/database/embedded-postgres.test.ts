@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { acquirePostgres, createDatabasePool, migrate, projectRoot, sql, type PostgresServer } from '../../libs/database/src/index.js';
+
+// The zero-setup path: no DATABASE_URL, so a real PostgreSQL is started from the npm package.
+describe('embedded PostgreSQL (no DATABASE_URL)', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await acquirePostgres(undefined, {
+      dataDir: join(projectRoot(), '.data', `embedded-test-${randomBytes(4).toString('hex')}`),
+      persistent: false,
+    });
+  }, 120_000);
+  afterAll(async () => server?.stop());
+
+  it('starts a real server on a free port, applies the migrations and answers queries', async () => {
+    expect(server.embedded).toBe(true);
+    expect(new URL(server.url).port).not.toBe('5432');
+    const applied = await migrate(server.url);
+    expect(applied).toContain('103_autonomous_revenue_engine');
+    const pool = await createDatabasePool(server.url);
+    try {
+      const version = await pool.oneFirst(sql.unsafe`SELECT current_setting('server_version_num')::int`);
+      expect(Number(version)).toBeGreaterThanOrEqual(150000);
+      expect(await pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM revenue_opportunities`)).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  }, 120_000);
+});
