@@ -39,7 +39,6 @@ CREATE INDEX IF NOT EXISTS idx_revenue_actions_org ON revenue_actions(org_id);
 CREATE TABLE IF NOT EXISTS revenue_org_streams (
   org_id UUID PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
   stream_revision BIGINT NOT NULL,
-  reserved_credits NUMERIC(14, 4) NOT NULL DEFAULT 0,
   updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
