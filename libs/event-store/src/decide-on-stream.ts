@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Actor, AppendResult, EventMetadata, EventStore, ExpectedRevision, NewEvent } from './event-store.port.js';
 import { StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
 
@@ -48,16 +48,20 @@ export async function loadState<State, Event extends DomainEvent>(
 }
 
 export function withMetadata(events: readonly DomainEvent[], ctx: CommandContext): NewEvent[] {
-  return events.map((event) => ({
+  return events.map((event, index) => ({
     type: event.type,
     data: event.data,
-    metadata: metadataFor(ctx),
+    metadata: metadataFor(ctx, index),
   }));
 }
 
-export function metadataFor(ctx: CommandContext): EventMetadata {
+/**
+ * Event ids derive from the idempotency key when the command has one, so a retried command
+ * that decides the same events again is deduplicated by the store; otherwise they are random.
+ */
+export function metadataFor(ctx: CommandContext, index = 0): EventMetadata {
   return {
-    eventId: randomUUID(),
+    eventId: ctx.idempotencyKey ? uuidFromName(`${ctx.command}:${ctx.idempotencyKey}:${index}`) : randomUUID(),
     correlationId: ctx.correlationId,
     causationId: ctx.causationId ?? null,
     ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
@@ -76,13 +80,14 @@ export async function decideOnStream<State, Event extends DomainEvent>(
   store: EventStore,
   streamName: string,
   fold: Fold<State, Event>,
-  decide: (state: State) => readonly Event[],
+  /** May gather inputs for the state it is given (e.g. a balance) before calling the pure decider. */
+  decide: (state: State) => readonly Event[] | Promise<readonly Event[]>,
   ctx: CommandContext,
   maxAttempts = 10,
 ): Promise<Decision<State, Event>> {
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadState(store, streamName, fold);
-    const events = decide(state);
+    const events = await decide(state);
     const next = events.reduce(fold.evolve, state);
     if (events.length === 0) return { events, state: next, appended: null, attempts: attempt };
     try {
@@ -94,4 +99,13 @@ export async function decideOnStream<State, Event extends DomainEvent>(
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
+}
+
+/** A name-based (version 5 style, SHA-1) UUID: the same name always gives the same id. */
+export function uuidFromName(name: string): string {
+  const hash = createHash('sha1').update(name).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,0 +1,70 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { problems } from '../errors/problem.js';
+import { type ApiRequest, singleHeader } from '../http/api-request.js';
+import { VERIFY_TOKEN } from '../tokens.js';
+import { ORG_SCOPED_KEY, PUBLIC_KEY, SCOPES_KEY } from './decorators.js';
+import type { VerifyToken } from './jwt-verifier.js';
+import { OrgResolver } from './org-resolver.js';
+import { type Principal, principalKey } from './principal.js';
+import { FixedWindowRateLimiter } from './rate-limiter.js';
+
+/**
+ * The single global guard, so the order is explicit: authenticate (401), rate-limit per
+ * token subject (429), authorize the kind of caller and scopes (403), then resolve the org
+ * (400/404) — the database is only asked once the caller is known and within its budget.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(VERIFY_TOKEN) private readonly verify: VerifyToken,
+    private readonly limiter: FixedWindowRateLimiter,
+    private readonly orgs: OrgResolver,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<ApiRequest>();
+
+    const principal = await this.verify(bearerToken(request));
+    request.principal = principal;
+    this.applyRateLimit(principal, http.getResponse());
+    authorize(principal, this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets));
+    if (this.reflector.getAllAndOverride<boolean>(ORG_SCOPED_KEY, targets)) {
+      request.org = await this.orgs.resolve(principal, singleHeader(request, 'x-org-id'));
+    }
+    return true;
+  }
+
+  private applyRateLimit(principal: Principal, response: unknown): void {
+    const decision = this.limiter.hit(principalKey(principal));
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(response, 'RateLimit-Limit', String(decision.limit));
+    adapter.setHeader(response, 'RateLimit-Remaining', String(decision.remaining));
+    adapter.setHeader(response, 'RateLimit-Reset', String(decision.resetSeconds));
+    if (!decision.allowed) throw problems.rateLimited(decision.resetSeconds);
+  }
+}
+
+function bearerToken(request: ApiRequest): string {
+  const header = singleHeader(request, 'authorization');
+  const match = header ? /^Bearer +([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
+  if (!header) throw problems.missingToken();
+  if (!match?.[1]) throw problems.invalidToken('The Authorization header must be "Bearer <jwt>".');
+  return match[1];
+}
+
+function authorize(principal: Principal, scopes: readonly string[] | undefined): void {
+  if (!scopes?.length) {
+    if (principal.kind === 'service') throw problems.forbidden('This route is for users; service tokens cannot use it.');
+    return;
+  }
+  if (principal.kind !== 'service') throw problems.forbidden(`This route needs a service token with scope ${scopes.join(' ')}.`);
+  const missing = scopes.filter((s) => !principal.scopes.has(s));
+  if (missing.length) throw problems.forbidden(`The service token lacks scope ${missing.join(' ')}.`);
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { DEFAULT_HTTP_ADAPTER, HTTP_ADAPTER_KINDS } from './http/http-platform.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
+
+/** "100kb", "1mb", "2048": bytes, as body limits are usually written. */
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*(b|kb|mb))?$/i, 'expected a size such as 2048, 100kb or 1mb')
+  .transform((value) => {
+    const [, digits, unit] = /^(\d+)\s*([a-z]*)$/i.exec(value)!;
+    return Number(digits) * UNITS[(unit || 'b').toLowerCase()]!;
+  })
+  .pipe(z.number().int().min(1024, 'must be at least 1kb').max(50 * 1024 ** 2, 'must be at most 50mb'));
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: 'expected true or false' }) })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (schemes: readonly string[]) =>
+  z
+    .string()
+    .url()
+    .refine((u) => schemes.some((s) => u.startsWith(`${s}://`)), `expected a ${schemes.join(' or ')} URL`);
+
+const schema = z.object({
+  NODE_ENV: z.string().default('production'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number({ invalid_type_error: 'expected a port number' }).int().min(0).max(65_535).default(3000),
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover']).optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (an HS256 secret)').optional(),
+  JWT_AUDIENCE: z.string().min(1).default('authenticated'),
+  JWT_ISSUER: z.string().min(1).optional(),
+  /** Requests per token (or per client address without one) per minute. */
+  RATE_LIMIT: z.coerce.number({ invalid_type_error: 'expected a whole number' }).int().min(1).default(600),
+  BODY_LIMIT: byteSize.default('100kb'),
+  RUN_PROJECTIONS: flag.default('true'),
+  HTTP_ADAPTER: z.enum(HTTP_ADAPTER_KINDS).default(DEFAULT_HTTP_ADAPTER),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long shutdown waits for in-flight work (HTTP requests, projection batches). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(0).max(600_000).default(10_000),
+});
+
+/** Used only when NODE_ENV=test and no secret is given; test/support/tokens.ts signs with it. */
+export const TEST_JWT_SECRET = 'test-only-hs256-secret-never-use-in-production';
+
+type Parsed = z.infer<typeof schema>;
+export type ApiConfig = Readonly<Omit<Parsed, 'JWT_SECRET'> & { JWT_SECRET: string }>;
+
+/**
+ * Validates the environment once, at boot. Every problem is reported at once; values are
+ * never echoed (a secret in the wrong variable must not land in a log).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
+  // An empty variable means "unset" (docker-compose and shells often export VAR=).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const { JWT_SECRET, ...rest } = result.data;
+  if (JWT_SECRET !== undefined) return { ...rest, JWT_SECRET };
+  if (rest.NODE_ENV === 'test') return { ...rest, JWT_SECRET: TEST_JWT_SECRET };
+  throw new ConfigError(['JWT_SECRET: required (the HS256 secret of the Supabase project)']);
+}

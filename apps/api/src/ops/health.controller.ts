@@ -1,0 +1,53 @@
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
+import type { Logger } from '../../../../libs/observability/src/index.js';
+import { Public } from '../auth/decorators.js';
+import { problems } from '../errors/problem.js';
+import { DATABASE_POOL, LOGGER } from '../tokens.js';
+import { ReadinessChecks } from './readiness-checks.js';
+import { ShutdownCoordinator } from './shutdown-coordinator.js';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+@ApiTags('ops')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly checks: ReadinessChecks,
+    private readonly shutdown: ShutdownCoordinator,
+    @Inject(DATABASE_POOL) private readonly pool: DatabasePool,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The process is up and serving; never touches a dependency (restarts would not fix one). */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Ready to take traffic: the database answers and every registered check passes. The 503
+   * names the checks that failed but not why (the reasons go to the log: they hold hosts).
+   */
+  @Get('ready')
+  async ready(): Promise<unknown> {
+    if (this.shutdown.isShuttingDown) throw problems.unavailable('The service is shutting down.');
+    const all = [['database', () => this.pool.query(sql.unsafe`SELECT 1`).then(() => undefined)] as const, ...this.checks.entries()];
+    try {
+      return await this.health.check(
+        all.map(([name, check]) => () => this.indicators.check(name).attempt(({ signal }) => check(signal)).withTimeout(CHECK_TIMEOUT_MS)),
+      );
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const details = (error.getResponse() as { details?: Record<string, { status: string }> }).details ?? {};
+      this.logger.warn({ checks: details }, 'not ready');
+      const checks = Object.fromEntries(Object.entries(details).map(([name, d]) => [name, d.status]));
+      throw problems.unavailable('A dependency is not ready.', { checks });
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Registry } from '../../../../libs/observability/src/index.js';
+import { Public } from '../auth/decorators.js';
+import { METRICS_REGISTRY } from '../tokens.js';
+
+/** Prometheus scrape endpoint; public like /health (expose it on the internal network only). */
+@ApiTags('ops')
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

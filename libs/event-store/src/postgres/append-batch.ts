@@ -1,0 +1,96 @@
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
+import type { CommonQueryMethods } from '../../../database/src/index.js';
+import { WrongExpectedRevisionError } from '../errors.js';
+import type { AppendResult } from '../event-store.port.js';
+import { writeAppends } from './append-statement.js';
+import { lookupStored } from './lookup-stored.js';
+import { formatExpected, resolveUnwritten } from './resolve-unwritten.js';
+import type { ValidAppend } from './validate-append.js';
+
+export type AppendOutcome = AppendResult | WrongExpectedRevisionError;
+
+/** Bounds one statement's size (and its locks) without costing round trips in practice. */
+const MAX_EVENTS_PER_STATEMENT = 10_000;
+/** Attempts per statement when concurrent writers keep changing what it saw. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * appendMany: one statement per round of at most MAX_EVENTS_PER_STATEMENT events; refused
+ * streams are explained afterwards (retry, duplicate, conflict). Throws DuplicateEventError.
+ */
+export async function appendBatch(db: CommonQueryMethods, entries: readonly ValidAppend[]): Promise<AppendOutcome[]> {
+  const outcomes = new Array<AppendOutcome>(entries.length);
+  for (const group of planStatements(entries, MAX_EVENTS_PER_STATEMENT)) {
+    const settled = await appendGroup(db, group.map((index) => entries[index]!));
+    group.forEach((index, k) => (outcomes[index] = settled[k]!));
+  }
+  return outcomes;
+}
+
+/**
+ * Splits a batch into statements: the k-th append to a stream goes to round k (a statement
+ * bumps a stream row once, and the caller's order per stream is kept), and rounds are cut
+ * into chunks of at most `maxEvents` events (one oversized append stays whole).
+ */
+export function planStatements(entries: ReadonlyArray<Pick<ValidAppend, 'streamName' | 'events'>>, maxEvents: number): number[][] {
+  const rounds: number[][] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const round = seen.get(entry.streamName) ?? 0;
+    seen.set(entry.streamName, round + 1);
+    (rounds[round] ??= []).push(index);
+  });
+  return rounds.flatMap((round) => {
+    const chunks: number[][] = [];
+    let size = Infinity;
+    for (const index of round) {
+      const count = entries[index]!.events.length;
+      if (size + count > maxEvents) {
+        chunks.push([]);
+        size = 0;
+      }
+      chunks[chunks.length - 1]!.push(index);
+      size += count;
+    }
+    return chunks;
+  });
+}
+
+async function appendGroup(db: CommonQueryMethods, entries: readonly ValidAppend[]): Promise<AppendOutcome[]> {
+  const outcomes = new Array<AppendOutcome>(entries.length);
+  let pending = entries.map((_, index) => index);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const subset = pending.map((index) => entries[index]!);
+    let written: Map<number, AppendResult>;
+    try {
+      written = await writeAppends(db, subset);
+    } catch (error) {
+      // A concurrent writer committed one of these ids after our snapshot; the next attempt sees it.
+      if (isEventIdRace(error) && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+    const refused = subset.flatMap((_, k) => {
+      const result = written.get(k);
+      if (result) outcomes[pending[k]!] = result;
+      return result ? [] : [k];
+    });
+    if (refused.length === 0) break;
+    const stored = await lookupStored(db, refused.map((k) => subset[k]!));
+    const again: number[] = [];
+    for (const k of refused) {
+      const entry = subset[k]!;
+      const actual = stored.revisions.get(entry.streamName) ?? 'no_stream';
+      const resolution = resolveUnwritten(entry, stored.events, actual);
+      if (resolution.kind === 'duplicate') throw resolution.error;
+      if (resolution.kind === 'again' && attempt < MAX_ATTEMPTS) again.push(pending[k]!);
+      else if (resolution.kind === 'again') outcomes[pending[k]!] = new WrongExpectedRevisionError(entry.streamName, formatExpected(entry.expectedRevision), actual);
+      else outcomes[pending[k]!] = resolution.kind === 'retried' ? resolution.result : resolution.error;
+    }
+    pending = again;
+  }
+  return outcomes;
+}
+
+function isEventIdRace(error: unknown): boolean {
+  return error instanceof UniqueIntegrityConstraintViolationError && error.constraint === 'events_event_id_key';
+}

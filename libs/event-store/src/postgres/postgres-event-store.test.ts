@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { sql } from '../../../database/src/index.js';
+import { createTestDatabase, type TestDatabase } from '../../../database/src/testing.js';
+import { completes, ids, newEvent, pull, untilVisible } from '../../test-support/contract-helpers.js';
+import { DuplicateEventError, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
+import type { AppendResult, StreamAppend } from '../event-store.port.js';
+import { UpcasterRegistry } from '../upcasting.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { InvalidAppendError } from './validate-append.js';
+
+const upcasters = new UpcasterRegistry([
+  { fromType: 'widget.added.v1', toType: 'widget.added.v2', upcast: ({ data }) => ({ data: { title: (data as { name: string }).name, size: 0 } }) },
+]);
+
+describe('PostgresEventStore: PostgreSQL specifics', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  const stream = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, upcasters, pollIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('erases a deleted stream from the global log; the name can then start again at revision 0', async () => {
+    const s = stream('erase');
+    const { position } = await store.append(s, [newEvent('erase.v1'), newEvent('erase.v1')], 'no_stream');
+    await untilVisible(store, position);
+    await store.deleteStream(s);
+    expect((await store.readAll({ eventTypes: ['erase.v1'] })).filter((e) => e.streamName === s)).toEqual([]);
+    expect((await store.append(s, [newEvent('erase.v1')], 'no_stream')).nextExpectedRevision).toBe(0n);
+  });
+
+  it('appendMany writes thousands of streams in one transaction per round, in the caller order per stream', async () => {
+    const names = Array.from({ length: 2500 }, (_, i) => stream(`fleet-${i}`));
+    const first: StreamAppend[] = names.map((streamName) => ({ streamName, events: [newEvent('fleet.swept.v1')], expectedRevision: 'no_stream' }));
+    const again: StreamAppend[] = names.slice(0, 500).map((streamName) => ({ streamName, events: [newEvent('fleet.swept.v1')], expectedRevision: 0n }));
+    const results = (await store.appendMany([...first, ...again])) as AppendResult[];
+    expect(results.every((r) => !(r instanceof Error))).toBe(true);
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual([...names.map(() => 0n), ...again.map(() => 1n)]);
+    // one transaction per round: the 2500 first appends share a commit, the 500 second ones another
+    expect(new Set(results.slice(0, 2500).map((r) => r.position.commit)).size).toBe(1);
+    expect(new Set(results.slice(2500).map((r) => r.position.commit)).size).toBe(1);
+    expect(ids(await store.readStream(names[0]!))).toEqual(ids([first[0]!.events[0]!, again[0]!.events[0]!]));
+  });
+
+  it('appendMany answers retried entries with their first result and writes the new ones', async () => {
+    const batch: StreamAppend[] = Array.from({ length: 10 }, (_, i) => ({ streamName: stream(`retry-${i}`), events: [newEvent('retry.v1')], expectedRevision: 'no_stream' }));
+    const firstResults = await store.appendMany(batch);
+    const fresh: StreamAppend[] = Array.from({ length: 5 }, (_, i) => ({ streamName: stream(`fresh-${i}`), events: [newEvent('retry.v1')], expectedRevision: 'no_stream' }));
+    const results = await store.appendMany([...fresh, ...batch]);
+    expect(results.slice(5)).toEqual(firstResults);
+    expect(results.slice(0, 5).every((r) => !(r instanceof WrongExpectedRevisionError))).toBe(true);
+    for (const entry of batch) expect(await store.readStream(entry.streamName)).toHaveLength(1);
+  });
+
+  it('refuses an event id stored in another stream, or with other data, with DuplicateEventError', async () => {
+    const event = newEvent('dup.v1', { amount: 1 });
+    const s = stream('dup');
+    await store.append(s, [event], 'no_stream');
+    await expect(store.append(stream('dup-elsewhere'), [event], 'any')).rejects.toBeInstanceOf(DuplicateEventError);
+    await expect(store.append(s, [{ ...event, data: { amount: 2 } }], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventError);
+    await expect(store.append(s, [event, newEvent('dup.v1')], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventError);
+    expect(await store.readStream(s)).toHaveLength(1);
+  });
+
+  it('refuses malformed input with typed errors before touching the database', async () => {
+    await expect(store.append(stream('bad'), [], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+    await expect(store.append(stream('bad'), [{ ...newEvent('bad.v1'), data: { big: 1n } }], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+    await expect(store.readAll({ maxCount: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(store.readStream(stream('bad'), { fromRevision: -1n })).rejects.toBeInstanceOf(RangeError);
+    expect(() => store.subscribeToAll({ maxBatchSize: 1.5 })).toThrow(RangeError);
+  });
+
+  it('hides appends from the log while an older transaction is open, but not from their stream', async () => {
+    // a visible marker makes the head known: nothing earlier can still appear
+    const marker = await store.append(stream('marker'), [newEvent('marker.v1')], 'no_stream');
+    await untilVisible(store, marker.position);
+    const before = await store.headPosition();
+    const older = new pg.Client({ connectionString: db.url });
+    await older.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // takes a transaction id older than the append's
+      const s = stream('hidden');
+      const event = newEvent('hidden.v1');
+      const { position } = await store.append(s, [event], 'no_stream');
+      expect(await store.readAll({ ...(before && { after: before }), eventTypes: ['hidden.v1'] })).toEqual([]);
+      expect(await store.headPosition()).toEqual(before);
+      expect(ids(await store.readStream(s))).toEqual(ids([event]));
+      await older.query('COMMIT');
+      await untilVisible(store, position);
+      expect(ids(await store.readAll({ ...(before && { after: before }), eventTypes: ['hidden.v1'] }))).toEqual(ids([event]));
+    } finally {
+      await older.end();
+    }
+  });
+
+  it('upcasts on every read path and filters on the upcast type', async () => {
+    const before = await store.headPosition();
+    const s = stream('widget');
+    const { position } = await store.append(s, [newEvent('widget.added.v1', { name: 'w' })], 'no_stream');
+    const expected = { type: 'widget.added.v2', data: { title: 'w', size: 0 } };
+    expect(await store.readStream(s)).toMatchObject([expected]);
+    await untilVisible(store, position);
+    const after = before ? { after: before } : {};
+    expect(await store.readAll({ ...after, eventTypes: ['widget.added.v2'] })).toMatchObject([expected]);
+    expect(await store.readAll({ ...after, eventTypes: ['widget.added.v1'] })).toEqual([]);
+    const controller = new AbortController();
+    const iterator = store.subscribeToAll({ ...after, eventTypes: ['widget.added.v2'], signal: controller.signal })[Symbol.asyncIterator]();
+    expect(await pull(iterator, (r) => r.length >= 1)).toMatchObject([expected]);
+    controller.abort();
+    await completes(iterator);
+  });
+
+  it('shares one LISTEN connection between subscriptions and closes it when the last one ends', async () => {
+    const listening = async () => Number(await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN event_store_appended'`));
+    await store.append(stream('listen'), [newEvent('listen.v1')], 'no_stream');
+    const controller = new AbortController();
+    const iterators = [1, 2].map(() => store.subscribeToAll({ eventTypes: ['listen.v1'], signal: controller.signal })[Symbol.asyncIterator]());
+    for (const iterator of iterators) await pull(iterator, (r) => r.length >= 1);
+    expect(await listening()).toBe(1);
+    controller.abort();
+    for (const iterator of iterators) await completes(iterator);
+    for (let tries = 0; (await listening()) > 0 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await listening()).toBe(0);
+  });
+
+  it('close() ends live subscriptions', async () => {
+    const other = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url });
+    const iterator = other.subscribeToAll({ eventTypes: ['nothing.v1'] })[Symbol.asyncIterator]();
+    const next = iterator.next();
+    await other.close();
+    expect(await next).toEqual({ done: true, value: undefined });
+  });
+
+  it('reading a deleted stream or deleting it twice throws StreamNotFoundError', async () => {
+    const s = stream('gone');
+    await store.append(s, [newEvent('gone.v1')], 'no_stream');
+    await store.deleteStream(s);
+    await expect(store.readStream(s, { fromRevision: 0n })).rejects.toBeInstanceOf(StreamNotFoundError);
+    await expect(store.deleteStream(s)).rejects.toBeInstanceOf(StreamNotFoundError);
+  });
+});

@@ -1,0 +1,86 @@
+import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
+import { comparePositions, type LogPosition, type RecordedEvent } from '../event-store.port.js';
+import type { UpcasterRegistry } from '../upcasting.js';
+import { eventColumns, rowPosition, toRecordedEvent, type EventRow } from './recorded-event.js';
+
+export interface LogQuery {
+  /** Exclusive. */
+  readonly after?: LogPosition;
+  /** Omitted: no limit. */
+  readonly limit?: number;
+  /** Wanted types as readers see them (after upcasting). */
+  readonly eventTypes?: readonly string[];
+}
+
+export interface LogPage {
+  readonly events: RecordedEvent[];
+  /** True when the page hit the limit: more events may be visible already. */
+  readonly full: boolean;
+  /**
+   * Where the next page starts. When the page is not full it is the visible head, so a
+   * filtered reader skips non-matching events once instead of rescanning them every poll.
+   */
+  readonly next: LogPosition | undefined;
+}
+
+type PageRow = { readonly head_commit: string | null; readonly head_prepare: bigint | null } & (EventRow | { readonly [K in keyof EventRow]: null });
+
+/**
+ * One page of the global log, gap-safe: only events of transactions older than every running
+ * transaction (pg_snapshot_xmin) are taken, in (transaction_id, global_position) order, so an
+ * event that commits late with a low position is read after the ones that committed before
+ * it, never skipped. The head comes from the same snapshot as the page.
+ */
+export async function readLogPage(db: CommonQueryMethods, query: LogQuery, upcasters: UpcasterRegistry): Promise<LogPage> {
+  const { after, limit, eventTypes } = query;
+  const afterCondition = after
+    ? sql.fragment`AND (e.transaction_id, e.global_position) > (${after.commit.toString()}::xid8, ${after.prepare})`
+    : sql.fragment``;
+  const typeCondition = eventTypes
+    ? sql.fragment`AND e.event_type = ANY(${sql.array(upcasters.storedTypesFor(eventTypes), 'text')})`
+    : sql.fragment``;
+  const rows = (await db.any(sql.unsafe`
+    WITH head AS (
+      SELECT e.transaction_id, e.global_position FROM event_store.events e
+      WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY e.transaction_id DESC, e.global_position DESC
+      LIMIT 1
+    )
+    SELECT h.transaction_id::text AS head_commit, h.global_position AS head_prepare,
+           p.commit, p.global_position, p.stream_name, p.stream_revision, p.event_type, p.data, p.metadata
+    FROM head h LEFT JOIN LATERAL (
+      SELECT e.transaction_id AS tx, ${eventColumns}
+      FROM event_store.events e
+      WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${afterCondition} ${typeCondition}
+      ORDER BY e.transaction_id, e.global_position
+      LIMIT ${limit ?? null}
+    ) p ON true
+    ORDER BY p.tx, p.global_position
+  `)) as readonly PageRow[];
+  const eventRows = rows.filter((row): row is PageRow & EventRow => row.commit !== null);
+  const full = limit !== undefined && eventRows.length >= limit;
+  const lastRow = eventRows[eventRows.length - 1];
+  const head = rows[0]?.head_commit ? { commit: BigInt(rows[0].head_commit), prepare: rows[0].head_prepare! } : undefined;
+  const candidates = full ? [lastRow && rowPosition(lastRow)] : [after, lastRow && rowPosition(lastRow), head];
+  const wanted = eventTypes && new Set(eventTypes);
+  return {
+    events: eventRows.map((row) => toRecordedEvent(row, upcasters)).filter((event) => !wanted || wanted.has(event.type)),
+    full,
+    next: latest(candidates),
+  };
+}
+
+function latest(positions: ReadonlyArray<LogPosition | undefined>): LogPosition | undefined {
+  return positions.reduce<LogPosition | undefined>((max, p) => (p && (!max || comparePositions(p, max) > 0) ? p : max), undefined);
+}
+
+/** The last event readers can see, or null when none is visible yet. */
+export async function readHeadPosition(db: CommonQueryMethods): Promise<LogPosition | null> {
+  const row = await db.maybeOne(sql.unsafe`
+    SELECT e.transaction_id::text AS commit, e.global_position FROM event_store.events e
+    WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY e.transaction_id DESC, e.global_position DESC
+    LIMIT 1
+  `);
+  return row ? rowPosition(row as Pick<EventRow, 'commit' | 'global_position'>) : null;
+}

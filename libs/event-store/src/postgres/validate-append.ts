@@ -1,0 +1,79 @@
+import { DuplicateEventError } from '../errors.js';
+import type { ExpectedRevision, StreamAppend } from '../event-store.port.js';
+
+/** An append the store refuses before touching the database (caller bug, not a conflict). */
+export class InvalidAppendError extends Error {
+  override readonly name = 'InvalidAppendError';
+  constructor(
+    readonly streamName: string,
+    detail: string,
+  ) {
+    super(`append to stream ${JSON.stringify(streamName)}: ${detail}`);
+  }
+}
+
+/** An event as the SQL statement binds it: JSON already serialised, once. */
+export interface SerializedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+export interface ValidAppend extends StreamAppend {
+  readonly serialized: readonly SerializedEvent[];
+}
+
+// A `\u0000` escape preceded by an even number of backslashes (an escaped backslash is not NUL).
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Checks a whole appendMany call and serialises its events. Throws InvalidAppendError for
+ * malformed input, DuplicateEventError when one event id is sent to two different streams.
+ */
+export function validateAppends(batch: readonly StreamAppend[]): ValidAppend[] {
+  const streamOfId = new Map<string, string>();
+  return batch.map((entry) => {
+    const { streamName, events, expectedRevision } = entry;
+    if (typeof streamName !== 'string' || streamName.length === 0) throw new InvalidAppendError(String(streamName), 'stream name must be a non-empty string');
+    checkExpectedRevision(streamName, expectedRevision);
+    if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError(streamName, 'at least one event is required');
+    const idsInEntry = new Set<string>();
+    const serialized = events.map((event, index): SerializedEvent => {
+      const at = `event #${index}`;
+      if (typeof event?.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(streamName, `${at}: type must be a non-empty string`);
+      const eventId = event.metadata?.eventId;
+      if (typeof eventId !== 'string' || !UUID.test(eventId)) throw new InvalidAppendError(streamName, `${at}: metadata.eventId must be a UUID`);
+      const id = eventId.toLowerCase();
+      if (idsInEntry.has(id)) throw new InvalidAppendError(streamName, `${at}: event id ${eventId} appears twice`);
+      idsInEntry.add(id);
+      const otherStream = streamOfId.get(id);
+      if (otherStream !== undefined && otherStream !== streamName) {
+        throw new DuplicateEventError(eventId, `sent to streams ${otherStream} and ${streamName} in one call`);
+      }
+      streamOfId.set(id, streamName);
+      return { eventId: id, type: event.type, data: toJson(streamName, `${at}: data`, event.data), metadata: toJson(streamName, `${at}: metadata`, event.metadata) };
+    });
+    return { ...entry, serialized };
+  });
+}
+
+function checkExpectedRevision(streamName: string, expected: ExpectedRevision): void {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
+  if (typeof expected !== 'bigint') throw new InvalidAppendError(streamName, `expected revision must be a bigint or 'any' | 'no_stream' | 'stream_exists', got ${String(expected)}`);
+  if (expected < 0n) throw new InvalidAppendError(streamName, `expected revision must be >= 0, got ${expected}`);
+}
+
+function toJson(streamName: string, what: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new InvalidAppendError(streamName, `${what} is not JSON-serialisable (${(error as Error).message})`);
+  }
+  if (json === undefined) throw new InvalidAppendError(streamName, `${what} is not JSON-serialisable`);
+  // jsonb rejects the NUL character; say so here rather than with a driver error.
+  if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) throw new InvalidAppendError(streamName, `${what} contains a NUL character, which jsonb cannot store`);
+  return json;
+}

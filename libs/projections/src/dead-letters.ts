@@ -1,0 +1,45 @@
+import { sql, type CommonQueryMethods } from '../../database/src/index.js';
+import type { RecordedEvent } from '../../event-store/src/index.js';
+
+/** Text stored for an error: its name and message (stack traces stay in the logs). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * Parks an event the projection could not apply. Parking the same event again (after a resume
+ * or during a rebuild) updates the row and accumulates the attempts.
+ */
+export async function parkEvent(db: CommonQueryMethods, projection: string, event: RecordedEvent, error: unknown, attempts: number): Promise<void> {
+  await db.query(sql.unsafe`
+    INSERT INTO projection_dead_letters
+      (projection, event_id, event_type, stream_name, stream_revision, commit_position, prepare_position, error, attempts)
+    VALUES (${projection}, ${event.metadata.eventId}, ${event.type}, ${event.streamName}, ${event.streamRevision},
+            ${event.position.commit}, ${event.position.prepare}, ${describeError(error)}, ${attempts})
+    ON CONFLICT (projection, event_id) DO UPDATE
+    SET error = excluded.error, attempts = projection_dead_letters.attempts + excluded.attempts, parked_at = now()`);
+}
+
+export async function countParked(db: CommonQueryMethods, projections: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db.any(sql.unsafe`
+    SELECT projection, count(*)::int AS parked FROM projection_dead_letters
+    WHERE projection = ANY(${sql.array(projections, 'text')}) GROUP BY projection`);
+  return new Map(rows.map((r) => [r.projection as string, r.parked as number]));
+}
+
+export interface ParkedEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly streamName: string;
+  readonly error: string;
+  readonly attempts: number;
+}
+
+/** For the CLI and tests: what is parked for a projection, oldest first. */
+export async function listParked(db: CommonQueryMethods, projection: string): Promise<ParkedEvent[]> {
+  const rows = await db.any(sql.unsafe`
+    SELECT event_id AS "eventId", event_type AS "eventType", stream_name AS "streamName", error, attempts
+    FROM projection_dead_letters WHERE projection = ${projection} ORDER BY commit_position, prepare_position`);
+  return rows as ParkedEvent[];
+}

@@ -1,0 +1,63 @@
+import type { DatabaseTransactionConnection, sql } from '../../database/src/index.js';
+import type { RecordedEvent } from '../../event-store/src/index.js';
+import { InvalidProjectionError } from './errors.js';
+
+type Identifier = ReturnType<typeof sql.identifier>;
+
+/**
+ * Where a projection writes: each owned logical table name maps to the identifier of the live
+ * table, or of its shadow copy while the projection is being rebuilt. Handlers must always go
+ * through `of()`; a hard-coded table name would write the live table during a rebuild.
+ */
+export interface ProjectionTables {
+  /** Throws UnknownProjectionTableError for a table the projection does not declare. */
+  of(table: string): Identifier;
+}
+
+export type OnErrorPolicy = 'halt' | 'skip';
+
+/**
+ * The declaration a read model exports.
+ *
+ * `apply` gets a whole batch (set-based SQL over it; group the batch by type). It must give the
+ * same result whether called once with a batch or once per event in order: after retries the
+ * runner applies a failing batch event by event (in savepoints) to find and park the culprit.
+ * The owned tables must be written by this projection only: a rebuild replaces them.
+ */
+export interface Projection {
+  /** Stable id, e.g. 'revenue-read-model' (lowercase letters, digits, '-', '_'). */
+  readonly name: string;
+  /** Bump it and the runner rebuilds the tables from position zero, then swaps them in. */
+  readonly version: number;
+  readonly eventTypes: readonly string[];
+  /** Tables it owns ('table' or 'schema.table'), parents before children. */
+  readonly tables: readonly string[];
+  /** After retries the failing event is parked; then the projection halts or skips it. */
+  readonly onError: OnErrorPolicy;
+  apply(tx: DatabaseTransactionConnection, events: readonly RecordedEvent[], tables: ProjectionTables): Promise<void>;
+}
+
+const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** Refuses a declaration the runner could not run safely, with the reason. */
+export function assertValidProjection(projection: Projection): void {
+  const fail = (reason: string): never => {
+    throw new InvalidProjectionError(projection.name, reason);
+  };
+  if (!NAME.test(projection.name)) fail('name must match ' + NAME.source);
+  if (!Number.isInteger(projection.version) || projection.version < 1) fail('version must be an integer >= 1');
+  if (projection.eventTypes.length === 0) fail('eventTypes must not be empty');
+  if (projection.tables.length === 0) fail('tables must not be empty');
+  if (new Set(projection.tables).size !== projection.tables.length) fail('tables must be unique');
+  if (projection.onError !== 'halt' && projection.onError !== 'skip') fail("onError must be 'halt' or 'skip'");
+}
+
+/** Several projections in one runner: each valid and no name twice. */
+export function assertValidProjections(projections: readonly Projection[]): void {
+  const seen = new Set<string>();
+  for (const projection of projections) {
+    assertValidProjection(projection);
+    if (seen.has(projection.name)) throw new InvalidProjectionError(projection.name, 'declared twice');
+    seen.add(projection.name);
+  }
+}

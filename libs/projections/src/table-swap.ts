@@ -1,0 +1,101 @@
+import type { LogPosition } from '../../event-store/src/index.js';
+import type { ControlSession } from './control-session.js';
+import { CheckpointConflictError, RebuildBlockedError } from './errors.js';
+import type { ProjectionLogger } from './logger.js';
+import type { Projection } from './projection.js';
+import { carryOverStatements } from './table-carry-over.js';
+import { findSwapBlockers, foreignKeys, indexRenames, quoted, sequenceHandover, type ForeignKey } from './table-ddl.js';
+import { ownedTables } from './table-names.js';
+
+export async function shadowsExist(session: ControlSession, projection: Projection): Promise<boolean> {
+  const names = ownedTables(projection).map((t) => quoted(t, 'shadow'));
+  const result = await session.query<{ missing: number }>('SELECT count(*) FILTER (WHERE to_regclass(n) IS NULL)::int AS missing FROM unnest($1::text[]) n', [names]);
+  return result.rows[0]?.missing === 0;
+}
+
+/**
+ * Starts a rebuild: fresh, empty shadows shaped like the live tables (no foreign keys yet, so
+ * replay order across tables cannot trip them), and the rebuild lane reset to position zero.
+ * Blockers are checked now so a rebuild that could never swap does not run for nothing.
+ */
+export async function createShadows(session: ControlSession, projection: Projection): Promise<void> {
+  const tables = ownedTables(projection);
+  await session.transaction(async () => {
+    const blockers = await findSwapBlockers(session, tables);
+    if (blockers.length > 0) throw new RebuildBlockedError(projection.name, blockers);
+    for (const table of tables) await session.query(`DROP TABLE IF EXISTS ${quoted(table, 'shadow')}`);
+    for (const table of tables) await session.query(`CREATE TABLE ${quoted(table, 'shadow')} (LIKE ${quoted(table, 'live')} INCLUDING ALL)`);
+    await session.query(
+      `UPDATE projection_checkpoints
+       SET status = 'rebuilding', rebuild_version = $2, rebuild_commit_position = NULL, rebuild_prepare_position = NULL,
+           rebuild_requested = false, rebuild_started_at = now(), halted_reason = NULL, updated_at = now()
+       WHERE name = $1`,
+      [projection.name, projection.version],
+    );
+  });
+}
+
+export interface SwapOptions {
+  /** The rebuild lane's checkpoint as this runner last wrote it (fence). */
+  readonly rebuiltTo: LogPosition | null;
+  /** Longest wait for readers to let go of the live tables; the swap is retried later. */
+  readonly lockTimeoutMs: number;
+  readonly logger: ProjectionLogger;
+}
+
+/**
+ * Swaps the caught-up shadows in, in ONE transaction: readers see the old tables until the
+ * commit and the new ones after it (a reader queued on the lock re-resolves the name). The
+ * live checkpoint takes the rebuild's position, so the live loop continues from there.
+ */
+export async function swapShadows(session: ControlSession, projection: Projection, options: SwapOptions): Promise<void> {
+  const tables = ownedTables(projection);
+  const keys: ForeignKey[] = [];
+  await session.transaction(async () => {
+    await session.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`);
+    const fence = await session.query(
+      `SELECT 1 FROM projection_checkpoints
+       WHERE name = $1 AND status = 'rebuilding' AND rebuild_version = $2
+         AND rebuild_commit_position IS NOT DISTINCT FROM $3::int8 AND rebuild_prepare_position IS NOT DISTINCT FROM $4::int8
+       FOR UPDATE`,
+      [projection.name, projection.version, options.rebuiltTo?.commit.toString() ?? null, options.rebuiltTo?.prepare.toString() ?? null],
+    );
+    if (fence.rowCount !== 1) throw new CheckpointConflictError(projection.name);
+    const all = tables.flatMap((t) => [quoted(t, 'live'), quoted(t, 'shadow')]);
+    await session.query(`LOCK TABLE ${all.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    const blockers = await findSwapBlockers(session, tables);
+    if (blockers.length > 0) throw new RebuildBlockedError(projection.name, blockers);
+
+    const afterRename: string[] = [];
+    for (const table of tables) {
+      for (const statement of await sequenceHandover(session, table)) await session.query(statement);
+      afterRename.push(...(await indexRenames(session, table)), ...(await carryOverStatements(session, table)));
+      keys.push(...(await foreignKeys(session, table)));
+    }
+    await session.query(`DROP TABLE ${tables.map((t) => quoted(t, 'live')).join(', ')}`);
+    for (const table of tables) await session.query(`ALTER TABLE ${quoted(table, 'shadow')} RENAME TO "${table.live}"`);
+    for (const statement of [...afterRename, ...keys.map((k) => k.add)]) await session.query(statement);
+    await session.query(
+      `UPDATE projection_checkpoints
+       SET version = rebuild_version, commit_position = rebuild_commit_position, prepare_position = rebuild_prepare_position,
+           status = 'running', rebuild_version = NULL, rebuild_commit_position = NULL, rebuild_prepare_position = NULL,
+           rebuild_started_at = NULL, halted_reason = NULL, updated_at = now()
+       WHERE name = $1`,
+      [projection.name],
+    );
+  });
+  await validateAfterSwap(session, keys, tables.map((t) => quoted(t, 'live')), options.logger, projection.name);
+}
+
+/** VALIDATE takes a lock that lets readers and writers through, unlike the checks in the swap. */
+async function validateAfterSwap(session: ControlSession, keys: readonly ForeignKey[], tables: readonly string[], logger: ProjectionLogger, projection: string): Promise<void> {
+  for (const key of keys.filter((k) => k.validate)) {
+    try {
+      await session.query(`ALTER TABLE ${key.table} VALIDATE CONSTRAINT "${key.name.replaceAll('"', '""')}"`);
+    } catch (error) {
+      logger.error({ projection, table: key.table, constraint: key.name, error: String(error) }, 'rebuilt table violates a foreign key; it stays NOT VALID');
+    }
+  }
+  // Fresh tables have no statistics: without this the first queries may get poor plans.
+  await session.query(`ANALYZE ${tables.join(', ')}`);
+}

@@ -1,0 +1,55 @@
+import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
+import type { RuleSet, UsageSummary } from '../../../../src/revenue/index.js';
+
+type Row = {
+  org_id: string; tier: number | null; balance: number | null;
+  recent_text: bigint; recent_voice: bigint; recent_rows: bigint;
+  previous_text: bigint; previous_voice: bigint; previous_rows: bigint;
+};
+
+/**
+ * The detectors' input, summed in SQL over token_usage: the spec's windows (recent: period_start
+ * >= asOf - N days; previous: the N days before that). One statement serves one org or the
+ * whole fleet (`orgIds` null) — the sweep reads every org in one pass, never a query per org.
+ */
+export async function loadUsageSummaries(
+  db: CommonQueryMethods,
+  asOf: Date,
+  ruleSet: RuleSet,
+  orgIds: readonly string[] | null,
+): Promise<UsageSummary[]> {
+  const recentStart = new Date(asOf.getTime() - ruleSet.windowDays * 86_400_000).toISOString();
+  const previousStart = new Date(asOf.getTime() - 2 * ruleSet.windowDays * 86_400_000).toISOString();
+  const orgFilter = orgIds ? sql.fragment`WHERE o.id = ANY(${sql.array(orgIds, 'uuid')})` : sql.fragment``;
+  const usageOrgFilter = orgIds ? sql.fragment`AND u.org_id = ANY(${sql.array(orgIds, 'uuid')})` : sql.fragment``;
+  const rows = (await db.any(sql.unsafe`
+    WITH usage AS (
+      SELECT u.org_id,
+        sum(u.text_tokens_used) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_text,
+        sum(u.voice_seconds_used) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_voice,
+        count(*) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_rows,
+        sum(u.text_tokens_used) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_text,
+        sum(u.voice_seconds_used) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_voice,
+        count(*) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_rows
+      FROM token_usage u
+      WHERE u.period_start >= ${previousStart}::timestamptz ${usageOrgFilter}
+      GROUP BY u.org_id
+    )
+    SELECT o.id AS org_id, w.tier, w.balance::float8 AS balance,
+      coalesce(recent_text, 0)::int8 AS recent_text, coalesce(recent_voice, 0)::int8 AS recent_voice, coalesce(recent_rows, 0)::int8 AS recent_rows,
+      coalesce(previous_text, 0)::int8 AS previous_text, coalesce(previous_voice, 0)::int8 AS previous_voice, coalesce(previous_rows, 0)::int8 AS previous_rows
+    FROM organizations o
+    LEFT JOIN usage ON usage.org_id = o.id
+    LEFT JOIN token_wallets w ON w.org_id = o.id
+    ${orgFilter}
+    ORDER BY o.id`)) as readonly Row[];
+  const asOfIso = asOf.toISOString();
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    tier: r.tier,
+    balance: r.balance,
+    recent: { textTokens: Number(r.recent_text), voiceSeconds: Number(r.recent_voice), rows: Number(r.recent_rows) },
+    previous: { textTokens: Number(r.previous_text), voiceSeconds: Number(r.previous_voice), rows: Number(r.previous_rows) },
+    asOf: asOfIso,
+  }));
+}

@@ -1,0 +1,37 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ApproveActionHandler } from './approve-action/approve-action.handler.js';
+import { CloseOpportunityHandler } from './close-opportunity/close-opportunity.handler.js';
+import { detectHandlers } from './detect-opportunities/detect-opportunities.handler.js';
+import { ExpireActionHandler } from './expire-action/expire-action.handler.js';
+import { RecordActionDispatchHandler } from './record-action-dispatch/record-action-dispatch.handler.js';
+import { RecordActionOutcomeHandler } from './record-action-outcome/record-action-outcome.handler.js';
+import { RejectActionHandler } from './reject-action/reject-action.handler.js';
+import { REVENUE_DEPS, type RevenueDeps } from './revenue-deps.js';
+import { RunFullAnalysisHandler } from './run-full-analysis/run-full-analysis.handler.js';
+import { TriggerActionsHandler } from './trigger-actions/trigger-actions.handler.js';
+
+export const revenueCommandHandlers = [
+  ...detectHandlers,
+  TriggerActionsHandler,
+  ApproveActionHandler,
+  RejectActionHandler,
+  RecordActionDispatchHandler,
+  RecordActionOutcomeHandler,
+  ExpireActionHandler,
+  CloseOpportunityHandler,
+  RunFullAnalysisHandler,
+];
+
+/** The revenue commands on @nestjs/cqrs's CommandBus (its EventBus is not used: events go to the store). */
+@Module({})
+export class RevenueCommandsModule {
+  static forRoot(deps: RevenueDeps): DynamicModule {
+    return {
+      module: RevenueCommandsModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [{ provide: REVENUE_DEPS, useValue: deps }, ...revenueCommandHandlers],
+      exports: [CqrsModule, REVENUE_DEPS],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import type { DatabasePool } from '../../database/src/index.js';
+import type { Actor, EventStore } from '../../event-store/src/index.js';
+import type { RuleSet } from '../../../src/revenue/index.js';
+
+/** The clock is injected so tests and replays decide with a chosen "now". */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** What every revenue command handler needs; provided once under REVENUE_DEPS. */
+export interface RevenueDeps {
+  readonly store: EventStore;
+  /** Read models and platform tables (usage, wallets). */
+  readonly pool: DatabasePool;
+  readonly clock: Clock;
+  readonly ruleSet: RuleSet;
+}
+
+export const REVENUE_DEPS = Symbol('REVENUE_DEPS');
+
+/** Who sent a command and how it relates to others; becomes every event's metadata. */
+export interface CommandMeta {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly causationId?: string | null;
+  readonly idempotencyKey?: string;
+}

@@ -1,0 +1,28 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { OPPORTUNITY_TYPES, evolve, summarizeAnalysis } from '../../../../src/revenue/index.js';
+import { detect, recordDetections } from '../detect-opportunities/detect-and-record.js';
+import { executeOnOrg } from '../execute-on-org.js';
+import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
+import { triggerActions } from '../trigger-actions/trigger-actions.handler.js';
+import { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis.command.js';
+
+/**
+ * Detection and triggering are one decision on one stream revision, appended atomically: two
+ * concurrent analyses of an org cannot both open the same opportunity or spend the same credits.
+ */
+@CommandHandler(RunFullAnalysis)
+export class RunFullAnalysisHandler implements ICommandHandler<RunFullAnalysis, FullAnalysisResult> {
+  constructor(@Inject(REVENUE_DEPS) private readonly deps: RevenueDeps) {}
+
+  async execute({ orgId, meta }: RunFullAnalysis): Promise<FullAnalysisResult> {
+    const detections = await detect(this.deps, orgId, OPPORTUNITY_TYPES);
+    const record = recordDetections(orgId, detections);
+    const trigger = triggerActions(this.deps, orgId);
+    const result = await executeOnOrg(this.deps, orgId, RunFullAnalysis.commandName, meta, async (state, ctx) => {
+      const detected = record(state, ctx);
+      return [...detected, ...(await trigger(detected.reduce(evolve, state), ctx))];
+    });
+    return { ...result, analysis: summarizeAnalysis({ detections, events: result.events, state: result.state }, this.deps.ruleSet) };
+  }
+}

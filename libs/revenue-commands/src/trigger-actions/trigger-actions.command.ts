@@ -1,0 +1,14 @@
+import { Command } from '@nestjs/cqrs';
+import type { RevenueCommandResult } from '../execute-on-org.js';
+import type { CommandMeta } from '../revenue-deps.js';
+
+/** Proposes actions for the org's best open opportunities, reserving credits for each. */
+export class TriggerActions extends Command<RevenueCommandResult> {
+  static readonly commandName = 'TriggerActions';
+  constructor(
+    readonly orgId: string,
+    readonly meta: CommandMeta,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,54 @@
+-- Up Migration
+-- The PostgreSQL event store (libs/event-store/src/postgres). Append-only; the adapter is the
+-- only writer. See DESIGN.md §3 for why readers order by (transaction_id, global_position).
+
+CREATE SCHEMA IF NOT EXISTS event_store;
+
+-- One row per stream: the optimistic-concurrency guard. Appends bump `revision` with a
+-- conditional UPDATE / INSERT ... ON CONFLICT, so concurrent writers serialise on this row
+-- and never on the events table.
+CREATE TABLE event_store.streams (
+  stream_name text PRIMARY KEY,
+  -- Revision of the stream's last event (zero-based), as EventStoreDB reports it.
+  revision bigint NOT NULL CHECK (revision >= 0)
+);
+
+CREATE TABLE event_store.events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  -- The writing transaction. Sequence values are taken before commit, so a late commit can
+  -- surface a lower global_position after a reader has passed it; readers therefore only take
+  -- rows whose transaction is older than every running one (pg_snapshot_xmin) and checkpoint
+  -- on the pair (transaction_id, global_position).
+  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_name text NOT NULL,
+  stream_revision bigint NOT NULL CHECK (stream_revision >= 0),
+  -- Unique across the store, as in EventStoreDB: a retried append is recognised by its ids.
+  event_id uuid NOT NULL UNIQUE,
+  event_type text NOT NULL CHECK (event_type <> ''),
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (stream_name, stream_revision)
+);
+
+-- The global log order: catch-up reads are index range scans on this pair.
+CREATE INDEX events_log_order_idx ON event_store.events (transaction_id, global_position);
+
+-- Wake-up for live subscribers. A statement-level trigger (rather than pg_notify in the
+-- adapter's append) fires for every writer, including bulk imports and repairs done in SQL,
+-- and costs one notification per statement, not per event. The payload is constant so
+-- PostgreSQL folds repeated notifications of one transaction into one; subscribers re-read
+-- from their checkpoint anyway, and also poll, because the visibility horizon can move
+-- without any insert (an unrelated long transaction ending).
+CREATE FUNCTION event_store.notify_appended() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('event_store_appended', '');
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER events_notify_appended
+  AFTER INSERT ON event_store.events
+  FOR EACH STATEMENT EXECUTE FUNCTION event_store.notify_appended();
+
+COMMENT ON SCHEMA event_store IS 'Event store of the PostgreSQL adapter; written only through libs/event-store.';

@@ -1,0 +1,8 @@
+import type { Projection } from '../libs/projections/src/index.js';
+import { creditLedger } from './credit-ledger/credit-ledger.projection.js';
+import { revenueReadModel } from './revenue-read-model/revenue-read-model.projection.js';
+
+export { creditLedger, revenueReadModel };
+
+/** Every read model the worker runs. */
+export const allProjections: readonly Projection[] = [revenueReadModel, creditLedger];

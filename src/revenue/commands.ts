@@ -1,0 +1,87 @@
+import type { Detection } from './rules/detect.js';
+import type { RuleSet } from './rules/rule-set.js';
+import type { ActionOutcome, ManualCloseOutcome } from './types.js';
+
+/** The commands of the org's revenue stream, one decide function each (src/revenue/decide). */
+
+/** The result of any Detect* command: opens new opportunities or refreshes the open one of each type. */
+export interface RecordDetections {
+  readonly kind: 'RecordDetections';
+  readonly orgId: string;
+  readonly detections: readonly Detection[];
+}
+
+/** Proposes actions for the best open opportunities, reserving credits for each. */
+export interface TriggerActions {
+  readonly kind: 'TriggerActions';
+  readonly orgId: string;
+  /** Wallet balance minus debits not yet applied (the handler computes it); reservations are subtracted here. */
+  readonly availableCredits: number;
+}
+
+export interface ApproveAction {
+  readonly kind: 'ApproveAction';
+  readonly orgId: string;
+  readonly actionId: string;
+}
+
+export interface RejectAction {
+  readonly kind: 'RejectAction';
+  readonly orgId: string;
+  readonly actionId: string;
+  readonly reason: string;
+}
+
+/** The dispatcher's report: the action went out (credits charged) or could not (credits released). */
+export interface RecordActionDispatch {
+  readonly kind: 'RecordActionDispatch';
+  readonly orgId: string;
+  readonly actionId: string;
+  readonly result: 'sent' | 'failed';
+  /** Required when result is failed. */
+  readonly reason?: string;
+}
+
+export interface RecordActionOutcome {
+  readonly kind: 'RecordActionOutcome';
+  readonly orgId: string;
+  readonly actionId: string;
+  readonly outcome: ActionOutcome;
+}
+
+export interface ExpireAction {
+  readonly kind: 'ExpireAction';
+  readonly orgId: string;
+  readonly actionId: string;
+  readonly reason?: string;
+}
+
+export interface CloseOpportunity {
+  readonly kind: 'CloseOpportunity';
+  readonly orgId: string;
+  readonly opportunityId: string;
+  readonly outcome: ManualCloseOutcome;
+  readonly reason?: string;
+}
+
+export type RevenueCommand =
+  | RecordDetections
+  | TriggerActions
+  | ApproveAction
+  | RejectAction
+  | RecordActionDispatch
+  | RecordActionOutcome
+  | ExpireAction
+  | CloseOpportunity;
+
+/** What the handler injects: the decider has no clock and makes no ids of its own. */
+export interface DecideContext {
+  readonly now: Date;
+  /**
+   * Id for an entity created by this decision. `key` is unique within one decision
+   * (`opportunity:<type>`, `action:<opportunityId>`), so the handler can derive deterministic ids,
+   * e.g. a UUID v5 of (stream name, expected revision, key).
+   */
+  readonly newId: (key: string) => string;
+  readonly ruleSet: RuleSet;
+}

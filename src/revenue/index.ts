@@ -1,0 +1,24 @@
+/** The revenue domain's public API: pure functions and types, no I/O. */
+export * from './types.js';
+export * from './credits.js';
+export * from './events.js';
+export * from './state.js';
+export * from './queries.js';
+export * from './errors.js';
+export * from './commands.js';
+export * from './stream.js';
+export * from './rules/rule-set.js';
+export * from './rules/usage.js';
+export * from './rules/detect.js';
+export { decide } from './decide/decide.js';
+export { decideRecordDetections } from './decide/record-detections.js';
+export { decideTriggerActions } from './decide/trigger-actions.js';
+export { decideApproveAction } from './decide/approve-action.js';
+export { decideRejectAction } from './decide/reject-action.js';
+export { decideRecordActionDispatch } from './decide/record-action-dispatch.js';
+export { decideRecordActionOutcome } from './decide/record-action-outcome.js';
+export { decideExpireAction } from './decide/expire-action.js';
+export { decideCloseOpportunity } from './decide/close-opportunity.js';
+export * from './expansion.js';
+export * from './analysis.js';
+export * from './upcasters.js';

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested, ArrayMaxSize } from 'class-validator';
+import { Inject } from '@nestjs/common';
+import { sql, type DatabasePool } from '../../libs/database/src/index.js';
+import { withRlsSession } from '../../libs/database/src/rls-session.js';
+import { CurrentOrg, CurrentPrincipal, OrgScoped, RequireScope } from '../../apps/api/src/auth/decorators.js';
+import type { UserPrincipal } from '../../apps/api/src/auth/principal.js';
+import type { OrgContext } from '../../apps/api/src/http/api-request.js';
+import { DATABASE_POOL } from '../../apps/api/src/tokens.js';
+
+class Nested {
+  @IsBoolean() flag!: boolean;
+}
+
+export class EchoBody {
+  @IsString() @Length(1, 50) name!: string;
+  @IsInt() @Min(0) @Max(1000) count!: number;
+  @IsOptional() @IsString({ each: true }) @ArrayMaxSize(5) tags?: string[];
+  @IsOptional() @ValidateNested() @Type(() => Nested) nested?: Nested;
+}
+
+class Approval {
+  @IsUUID() actionId!: string;
+}
+
+/** Test-only routes standing in for the revenue endpoints: one per kind of access rule. */
+@Controller('api/sample')
+class SampleController {
+  constructor(@Inject(DATABASE_POOL) private readonly pool: DatabasePool) {}
+
+  /** An org-scoped RLS read with no WHERE clause: what comes back is what the policies allow. */
+  @Get('opportunities')
+  @OrgScoped()
+  async opportunities(@CurrentPrincipal() user: UserPrincipal, @CurrentOrg() org: OrgContext) {
+    const orgIds = await withRlsSession(this.pool, user.claims, (tx) => tx.anyFirst(sql.unsafe`SELECT org_id FROM revenue_opportunities ORDER BY org_id`));
+    return { org, visibleOrgIds: [...new Set(orgIds)] };
+  }
+
+  @Post('approvals')
+  @HttpCode(202)
+  @RequireScope('maos:approve')
+  @OrgScoped()
+  approve(@Body() body: Approval, @CurrentOrg() org: OrgContext) {
+    return { approved: body.actionId, org };
+  }
+
+  @Post('echo')
+  echo(@Body() body: EchoBody) {
+    return body;
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('relation "secret_table" does not exist; password=hunter2');
+  }
+}
+
+@Module({ controllers: [SampleController] })
+export class SampleModule {}
