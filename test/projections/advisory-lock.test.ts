@@ -35,7 +35,11 @@ describe('projection runner: one active runner per projection (advisory lock)', 
     b.start();
 
     // While both run, never two at once (sampled while they project).
-    const first = await until(() => activeOf([a, b]), (v) => v.includes(true), 'a runner to become active');
+    const first = await until(
+      () => activeOf([a, b]),
+      (v) => v.includes(true),
+      'a runner to become active',
+    );
     for (let i = 0; i < 20; i++) expect((await activeOf([a, b])).filter(Boolean).length).toBeLessThanOrEqual(1);
     expect(await a.waitFor('test-counters', head, 30_000)).toBe(true);
     const [active, standby] = first[0] ? [a, b] : [b, a];
@@ -43,7 +47,11 @@ describe('projection runner: one active runner per projection (advisory lock)', 
 
     // Graceful stop of the active one: the standby takes the lock and continues.
     await active.stop();
-    await until(() => activeOf([standby]), (v) => v[0] === true, 'the standby to take over');
+    await until(
+      () => activeOf([standby]),
+      (v) => v[0] === true,
+      'the standby to take over',
+    );
     head = await appendCounted(h.store, 1500, { streams: 30, first: 10_000 });
     expect(await standby.waitFor('test-counters', head, 30_000)).toBe(true);
 
@@ -57,7 +65,11 @@ describe('projection runner: one active runner per projection (advisory lock)', 
     head = await appendCounted(h.store, 3000, { streams: 30, first: 20_000 });
     await h.db.pool.query(sql.unsafe`SELECT pg_terminate_backend(${pids[0] as number})`);
     expect(await c.waitFor('test-counters', head, 30_000)).toBe(true);
-    await until(() => activeOf([standby, c]), (v) => v.filter(Boolean).length === 1, 'one runner to be active again');
+    await until(
+      () => activeOf([standby, c]),
+      (v) => v.filter(Boolean).length === 1,
+      'one runner to be active again',
+    );
 
     expect(await readCounters(h.db.pool)).toEqual(foldCounters(await readWholeLog(h.store)));
     expect(h.log.lines.filter((l) => l.message.startsWith('projection lock acquired')).length).toBeGreaterThanOrEqual(3);

@@ -18,7 +18,14 @@ describe('projection runner: exactly once and resume', () => {
   it('reports the projection as pending with the whole log as lag before any runner started', async () => {
     head = await appendCounted(h.store, 6000, { streams: 40 });
     const [status] = await h.runner([counterProjection()]).status();
-    expect(status).toMatchObject({ name: 'test-counters', state: 'pending', position: null, lagEvents: 6000, parkedCount: 0, activeHere: false });
+    expect(status).toMatchObject({
+      name: 'test-counters',
+      state: 'pending',
+      position: null,
+      lagEvents: 6000,
+      parkedCount: 0,
+      activeHere: false,
+    });
   });
 
   it('applies every event once, even when a batch fails after writing and is retried', async () => {

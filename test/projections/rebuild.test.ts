@@ -22,7 +22,9 @@ async function visibleAs(h: Harness, user: string): Promise<number> {
   return h.db.pool.transaction(async (tx) => {
     await tx.query(sql.unsafe`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: user })}, true)`);
     await tx.query(sql.unsafe`SET LOCAL ROLE authenticated`);
-    return tx.oneFirst(sql.unsafe`SELECT (SELECT count(*) FROM rb_accounts)::int + (SELECT count(*) FROM rb_entries)::int`) as Promise<number>;
+    return tx.oneFirst(
+      sql.unsafe`SELECT (SELECT count(*) FROM rb_accounts)::int + (SELECT count(*) FROM rb_entries)::int`,
+    ) as Promise<number>;
   });
 }
 
@@ -60,7 +62,7 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     const samples: number[] = [];
     let reading = true;
     const reader = (async () => {
-      while (reading) samples.push(await h.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM rb_entries`) as number);
+      while (reading) samples.push((await h.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM rb_entries`)) as number);
     })();
     await v1.rebuild('rb-ledger', { timeoutMs: 60_000 });
     reading = false;
@@ -78,14 +80,16 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
   it('the carried-over objects still work: RLS filters, FKs refuse orphans, the serial sequence lives on', async () => {
     expect(await visibleAs(h, OWNER)).toBe(5050);
     expect(await visibleAs(h, randomUUID())).toBe(0);
-    await expect(h.db.pool.query(sql.unsafe`INSERT INTO rb_entries (id, account_id, amount) VALUES (${randomUUID()}, 'no-such-account', 1)`)).rejects.toThrow(
-      /rb_entries_account_fk/,
-    );
+    await expect(
+      h.db.pool.query(sql.unsafe`INSERT INTO rb_entries (id, account_id, amount) VALUES (${randomUUID()}, 'no-such-account', 1)`),
+    ).rejects.toThrow(/rb_entries_account_fk/);
     await expect(h.db.pool.query(sql.unsafe`DELETE FROM organizations WHERE id = ${ORG}`).then(() => 'deleted')).resolves.toBe('deleted');
     expect(await h.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM rb_entries`)).toBe(0); // cascaded org -> accounts -> entries
     await h.db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${ORG}, 'ledger-org')`);
     await h.db.pool.query(sql.unsafe`INSERT INTO rb_accounts (id, org_id, events, total) VALUES ('manual', ${ORG}, 0, 0)`);
-    const seq = await h.db.pool.oneFirst(sql.unsafe`INSERT INTO rb_entries (id, account_id, amount) VALUES (${randomUUID()}, 'manual', 1) RETURNING seq`);
+    const seq = await h.db.pool.oneFirst(
+      sql.unsafe`INSERT INTO rb_entries (id, account_id, amount) VALUES (${randomUUID()}, 'manual', 1) RETURNING seq`,
+    );
     expect(Number(seq)).toBeGreaterThan(5000);
   });
 
@@ -93,7 +97,8 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     await v1.stop();
     const v2 = h.runner([ledgerProjection(ORG, { version: 2 })], { batchSize: 1000 });
     v2.start();
-    for (let i = 0; i < 2400 && (await readCheckpoint(h.db.pool, 'rb-ledger'))?.version !== 2; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 2400 && (await readCheckpoint(h.db.pool, 'rb-ledger'))?.version !== 2; i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect(await v2.waitFor('rb-ledger', head, 60_000)).toBe(true);
     const [status] = await v2.status();
     expect(status).toMatchObject({ version: 2, liveVersion: 2, state: 'running', position: head, rebuild: null });
@@ -109,7 +114,9 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     const old = h.runner([ledgerProjection(ORG, { version: 1 })]);
     old.start();
     for (let i = 0; i < 400 && !h.log.lines.some((l) => l.message.includes('newer code')); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(h.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'projection belongs to newer code; standing by' }));
+    expect(h.log.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'projection belongs to newer code; standing by' }),
+    );
     expect((await readCheckpoint(h.db.pool, 'rb-ledger'))?.version).toBe(2);
     await old.stop();
   });

@@ -43,7 +43,10 @@ export async function applyBatch(target: BatchTarget, from: LogPosition | null, 
       return { kind: 'applied', position: last.position, parked: [] };
     } catch (error) {
       if (error instanceof CheckpointConflictError) throw error;
-      logger.warn({ projection: projection.name, lane, attempt, events: events.length, error: describeError(error) }, 'projection batch failed');
+      logger.warn(
+        { projection: projection.name, lane, attempt, events: events.length, error: describeError(error) },
+        'projection batch failed',
+      );
       if (attempt < retry.attempts) await sleep(retry.backoffMs * 2 ** (attempt - 1));
     }
   }
@@ -80,8 +83,16 @@ async function isolate(target: BatchTarget, from: LogPosition | null, events: re
   });
   // Logged after the commit, so the log never reports a park or halt that was rolled back.
   for (const { event, error } of failures) {
-    const fields = { projection: projection.name, lane, eventId: event.metadata.eventId, eventType: event.type, stream: event.streamName, error };
-    if (outcome.kind === 'halted') logger.error(fields, 'projection HALTED: event parked in projection_dead_letters; fix it and resume, or rebuild');
+    const fields = {
+      projection: projection.name,
+      lane,
+      eventId: event.metadata.eventId,
+      eventType: event.type,
+      stream: event.streamName,
+      error,
+    };
+    if (outcome.kind === 'halted')
+      logger.error(fields, 'projection HALTED: event parked in projection_dead_letters; fix it and resume, or rebuild');
     else logger.error(fields, 'projection skipped an event: parked in projection_dead_letters');
   }
   return outcome;

@@ -63,7 +63,13 @@ export async function insertCheckpoint(db: CommonQueryMethods, name: string, ver
  * the position this runner last wrote. Two runners can never both apply a batch from the same
  * position, even if the advisory lock was lost in between.
  */
-export async function lockLane(tx: DatabaseTransactionConnection, name: string, lane: Lane, version: number, from: LogPosition | null): Promise<void> {
+export async function lockLane(
+  tx: DatabaseTransactionConnection,
+  name: string,
+  lane: Lane,
+  version: number,
+  from: LogPosition | null,
+): Promise<void> {
   const c = LANE[lane];
   const found = await tx.maybeOne(sql.unsafe`
     SELECT 1 FROM projection_checkpoints
@@ -75,7 +81,13 @@ export async function lockLane(tx: DatabaseTransactionConnection, name: string, 
 }
 
 /** Moves the lane's checkpoint (after lockLane, same transaction); with `haltReason` also halts. */
-export async function setLane(tx: DatabaseTransactionConnection, name: string, lane: Lane, to: LogPosition | null, haltReason?: string): Promise<void> {
+export async function setLane(
+  tx: DatabaseTransactionConnection,
+  name: string,
+  lane: Lane,
+  to: LogPosition | null,
+  haltReason?: string,
+): Promise<void> {
   const c = LANE[lane];
   await tx.query(sql.unsafe`
     UPDATE projection_checkpoints

@@ -30,7 +30,9 @@ export class ControlSession {
   async acquire(retryMs: number, signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
       const client = await this.connect();
-      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int8) AS locked', [advisoryLockKey(this.projection).toString()]);
+      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int8) AS locked', [
+        advisoryLockKey(this.projection).toString(),
+      ]);
       if (result.rows[0]?.locked) return true;
       await sleep(retryMs, signal);
     }

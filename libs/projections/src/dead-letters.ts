@@ -11,7 +11,13 @@ export function describeError(error: unknown): string {
  * Parks an event the projection could not apply. Parking the same event again (after a resume
  * or during a rebuild) updates the row and accumulates the attempts.
  */
-export async function parkEvent(db: CommonQueryMethods, projection: string, event: RecordedEvent, error: unknown, attempts: number): Promise<void> {
+export async function parkEvent(
+  db: CommonQueryMethods,
+  projection: string,
+  event: RecordedEvent,
+  error: unknown,
+  attempts: number,
+): Promise<void> {
   await db.query(sql.unsafe`
     INSERT INTO projection_dead_letters
       (projection, event_id, event_type, stream_name, stream_revision, commit_position, prepare_position, error, attempts)

@@ -17,7 +17,14 @@ export async function runLive(ctx: WorkerContext, row: CheckpointRow, outer: Abo
   const local = new AbortController();
   const signal = AbortSignal.any([outer, local.signal]);
   const watcher = watchControlRow(ctx, local, signal);
-  const target = { pool: ctx.pool, projection, lane: 'live' as const, tables: projectionTables(projection, 'live'), retry: ctx.settings.retry, logger };
+  const target = {
+    pool: ctx.pool,
+    projection,
+    lane: 'live' as const,
+    tables: projectionTables(projection, 'live'),
+    retry: ctx.settings.retry,
+    logger,
+  };
   let position = row.position;
   try {
     const batches = ctx.store.subscribeToAll({

@@ -21,10 +21,12 @@ export async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T, 
     }
   } finally {
     if (!finished) {
-      pending.then(
-        () => iterator.return?.(),
-        () => undefined,
-      ).catch(() => undefined);
+      pending
+        .then(
+          () => iterator.return?.(),
+          () => undefined,
+        )
+        .catch(() => undefined);
     }
   }
 }

@@ -44,7 +44,15 @@ export class ProjectionRunner {
     const settings = resolveSettings(options);
     for (const projection of options.projections) {
       const session = new ControlSession(options.connectionUrl, projection.name);
-      const ctx = { projection, store: options.store, pool: options.pool, session, logger: this.logger, settings, progressed: () => this.progress.notify() };
+      const ctx = {
+        projection,
+        store: options.store,
+        pool: options.pool,
+        session,
+        logger: this.logger,
+        settings,
+        progressed: () => this.progress.notify(),
+      };
       this.workers.set(projection.name, new ProjectionWorker(ctx));
     }
   }
@@ -60,13 +68,23 @@ export class ProjectionRunner {
   }
 
   status(): Promise<ProjectionStatus[]> {
-    return readStatus(this.options.pool, [...this.projections.values()], this.options.lag, (name) => this.workers.get(name)?.isActive ?? false);
+    return readStatus(
+      this.options.pool,
+      [...this.projections.values()],
+      this.options.lag,
+      (name) => this.workers.get(name)?.isActive ?? false,
+    );
   }
 
   /** Read-your-writes: true once the projection's live tables include `position`; false on timeout or halt. */
   waitFor(name: string, position: LogPosition, timeoutMs: number): Promise<boolean> {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new RangeError(`timeoutMs must be >= 0, got ${timeoutMs}`);
-    return waitForPosition({ pool: this.options.pool, store: this.options.store, progress: this.progress }, this.get(name), position, timeoutMs);
+    return waitForPosition(
+      { pool: this.options.pool, store: this.options.store, progress: this.progress },
+      this.get(name),
+      position,
+      timeoutMs,
+    );
   }
 
   /**

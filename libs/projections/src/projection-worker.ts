@@ -72,7 +72,10 @@ export class ProjectionWorker {
       const row = await this.ensureRow();
       const mode = decideMode(row, projection);
       if (mode === 'passive') {
-        logger.warn({ projection: projection.name, version: projection.version, tablesVersion: row.version }, 'projection belongs to newer code; standing by');
+        logger.warn(
+          { projection: projection.name, version: projection.version, tablesVersion: row.version },
+          'projection belongs to newer code; standing by',
+        );
         return 'passive';
       }
       if (mode === 'live') await runLive(this.ctx, row, signal);

@@ -19,9 +19,19 @@ export async function runRebuild(ctx: WorkerContext, row: CheckpointRow, signal:
   let position = resumable ? row.rebuildPosition : null;
   try {
     if (!resumable) await createShadows(session, projection);
-    logger.info({ projection: projection.name, version: projection.version, resumedAt: position ? formatPosition(position) : null }, resumable ? 'projection rebuild resumed' : 'projection rebuild started');
+    logger.info(
+      { projection: projection.name, version: projection.version, resumedAt: position ? formatPosition(position) : null },
+      resumable ? 'projection rebuild resumed' : 'projection rebuild started',
+    );
 
-    const target = { pool: ctx.pool, projection, lane: 'rebuild' as const, tables: projectionTables(projection, 'shadow'), retry: ctx.settings.retry, logger };
+    const target = {
+      pool: ctx.pool,
+      projection,
+      lane: 'rebuild' as const,
+      tables: projectionTables(projection, 'shadow'),
+      retry: ctx.settings.retry,
+      logger,
+    };
     let applied = 0;
     for await (const events of prefetch(readToHead(ctx.store, position, projection.eventTypes, ctx.settings.batchSize, signal))) {
       if (signal.aborted) return;
@@ -34,7 +44,10 @@ export async function runRebuild(ctx: WorkerContext, row: CheckpointRow, signal:
 
     await swapShadows(session, projection, { rebuiltTo: position, lockTimeoutMs: ctx.settings.swapLockTimeoutMs, logger });
     ctx.progressed();
-    logger.info({ projection: projection.name, version: projection.version, events: applied, position: position ? formatPosition(position) : null }, 'projection rebuilt and swapped in');
+    logger.info(
+      { projection: projection.name, version: projection.version, events: applied, position: position ? formatPosition(position) : null },
+      'projection rebuilt and swapped in',
+    );
   } catch (error) {
     if (!(error instanceof RebuildBlockedError)) throw error;
     await haltRebuild(ctx.pool, projection.name, error.message);

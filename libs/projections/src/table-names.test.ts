@@ -34,7 +34,9 @@ describe('projection tables', () => {
   });
 
   it('refuses two projections owning one table', () => {
-    expect(() => assertDisjointTables([projection(), projection({ name: 'other', tables: ['public.parents'] })])).toThrow(/already owned by read-model/);
+    expect(() => assertDisjointTables([projection(), projection({ name: 'other', tables: ['public.parents'] })])).toThrow(
+      /already owned by read-model/,
+    );
     expect(() => assertDisjointTables([projection(), projection({ name: 'other', tables: ['others'] })])).not.toThrow();
   });
 });

@@ -23,11 +23,17 @@ export function ownedTables(projection: Projection): OwnedTable[] {
     const parts = declared.split('.');
     const [schema, live] = parts.length === 2 ? (parts as [string, string]) : ['public', parts[0] ?? ''];
     if (parts.length > 2 || !IDENTIFIER.test(schema) || !IDENTIFIER.test(live)) {
-      throw new InvalidProjectionError(projection.name, `table ${JSON.stringify(declared)} must be 'table' or 'schema.table' in snake_case`);
+      throw new InvalidProjectionError(
+        projection.name,
+        `table ${JSON.stringify(declared)} must be 'table' or 'schema.table' in snake_case`,
+      );
     }
     const shadow = live + SHADOW_SUFFIX;
     if (shadow.length > MAX_IDENTIFIER_BYTES) {
-      throw new InvalidProjectionError(projection.name, `table name ${live} is too long for its shadow ${shadow} (max ${MAX_IDENTIFIER_BYTES})`);
+      throw new InvalidProjectionError(
+        projection.name,
+        `table name ${live} is too long for its shadow ${shadow} (max ${MAX_IDENTIFIER_BYTES})`,
+      );
     }
     return { declared, schema, live, shadow };
   });

@@ -9,7 +9,10 @@ import { ownedTables } from './table-names.js';
 
 export async function shadowsExist(session: ControlSession, projection: Projection): Promise<boolean> {
   const names = ownedTables(projection).map((t) => quoted(t, 'shadow'));
-  const result = await session.query<{ missing: number }>('SELECT count(*) FILTER (WHERE to_regclass(n) IS NULL)::int AS missing FROM unnest($1::text[]) n', [names]);
+  const result = await session.query<{ missing: number }>(
+    'SELECT count(*) FILTER (WHERE to_regclass(n) IS NULL)::int AS missing FROM unnest($1::text[]) n',
+    [names],
+  );
   return result.rows[0]?.missing === 0;
 }
 
@@ -24,7 +27,8 @@ export async function createShadows(session: ControlSession, projection: Project
     const blockers = await findSwapBlockers(session, tables);
     if (blockers.length > 0) throw new RebuildBlockedError(projection.name, blockers);
     for (const table of tables) await session.query(`DROP TABLE IF EXISTS ${quoted(table, 'shadow')}`);
-    for (const table of tables) await session.query(`CREATE TABLE ${quoted(table, 'shadow')} (LIKE ${quoted(table, 'live')} INCLUDING ALL)`);
+    for (const table of tables)
+      await session.query(`CREATE TABLE ${quoted(table, 'shadow')} (LIKE ${quoted(table, 'live')} INCLUDING ALL)`);
     await session.query(
       `UPDATE projection_checkpoints
        SET status = 'rebuilding', rebuild_version = $2, rebuild_commit_position = NULL, rebuild_prepare_position = NULL,
@@ -84,16 +88,31 @@ export async function swapShadows(session: ControlSession, projection: Projectio
       [projection.name],
     );
   });
-  await validateAfterSwap(session, keys, tables.map((t) => quoted(t, 'live')), options.logger, projection.name);
+  await validateAfterSwap(
+    session,
+    keys,
+    tables.map((t) => quoted(t, 'live')),
+    options.logger,
+    projection.name,
+  );
 }
 
 /** VALIDATE takes a lock that lets readers and writers through, unlike the checks in the swap. */
-async function validateAfterSwap(session: ControlSession, keys: readonly ForeignKey[], tables: readonly string[], logger: ProjectionLogger, projection: string): Promise<void> {
+async function validateAfterSwap(
+  session: ControlSession,
+  keys: readonly ForeignKey[],
+  tables: readonly string[],
+  logger: ProjectionLogger,
+  projection: string,
+): Promise<void> {
   for (const key of keys.filter((k) => k.validate)) {
     try {
       await session.query(`ALTER TABLE ${key.table} VALIDATE CONSTRAINT "${key.name.replaceAll('"', '""')}"`);
     } catch (error) {
-      logger.error({ projection, table: key.table, constraint: key.name, error: String(error) }, 'rebuilt table violates a foreign key; it stays NOT VALID');
+      logger.error(
+        { projection, table: key.table, constraint: key.name, error: String(error) },
+        'rebuilt table violates a foreign key; it stays NOT VALID',
+      );
     }
   }
   // Fresh tables have no statistics: without this the first queries may get poor plans.

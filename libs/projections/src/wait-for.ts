@@ -35,7 +35,12 @@ export async function waitForPosition(
  * would never be "passed". It is passed anyway when the target is visible (no writer can still
  * commit before it) and no event of the projection's types lies between checkpoint and target.
  */
-async function nothingToApplyUpTo(store: EventStore, projection: Projection, position: LogPosition | null, target: LogPosition): Promise<boolean> {
+async function nothingToApplyUpTo(
+  store: EventStore,
+  projection: Projection,
+  position: LogPosition | null,
+  target: LogPosition,
+): Promise<boolean> {
   const head = await store.headPosition();
   if (!head || comparePositions(head, target) < 0) return false;
   const [next] = await store.readAll({ ...(position ? { after: position } : {}), eventTypes: projection.eventTypes, maxCount: 1 });

@@ -28,7 +28,8 @@ export const defaultSettings: RunnerSettings = {
 export function resolveSettings(overrides: Partial<RunnerSettings>): RunnerSettings {
   const settings = { ...defaultSettings, ...overrides, retry: { ...defaultSettings.retry, ...overrides.retry } };
   const positive = (label: string, value: number, min: number): void => {
-    if (!Number.isInteger(value) || value < min) throw new RangeError(`projection runner: ${label} must be an integer >= ${min}, got ${value}`);
+    if (!Number.isInteger(value) || value < min)
+      throw new RangeError(`projection runner: ${label} must be an integer >= ${min}, got ${value}`);
   };
   positive('batchSize', settings.batchSize, 1);
   positive('retry.attempts', settings.retry.attempts, 1);

@@ -12,3 +12,4 @@ export { TriggerActions } from './trigger-actions/trigger-actions.command.js';
 export { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis/run-full-analysis.command.js';
 export { UnknownOrganizationError } from './inputs/organizations.sql.js';
 export { loadUsageSummaries } from './inputs/usage-summaries.sql.js';
+export { SweepFleet, type SweepResult } from './sweep-fleet/sweep-fleet.command.js';

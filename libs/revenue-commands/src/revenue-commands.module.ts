@@ -9,6 +9,7 @@ import { RecordActionOutcomeHandler } from './record-action-outcome/record-actio
 import { RejectActionHandler } from './reject-action/reject-action.handler.js';
 import { REVENUE_DEPS, type RevenueDeps } from './revenue-deps.js';
 import { RunFullAnalysisHandler } from './run-full-analysis/run-full-analysis.handler.js';
+import { SweepFleetHandler } from './sweep-fleet/sweep-fleet.handler.js';
 import { TriggerActionsHandler } from './trigger-actions/trigger-actions.handler.js';
 
 export const revenueCommandHandlers = [
@@ -21,6 +22,7 @@ export const revenueCommandHandlers = [
   ExpireActionHandler,
   CloseOpportunityHandler,
   RunFullAnalysisHandler,
+  SweepFleetHandler,
 ];
 
 /** The revenue commands on @nestjs/cqrs's CommandBus (its EventBus is not used: events go to the store). */

@@ -75,14 +75,18 @@ export async function describeLedgerTables(db: CommonQueryMethods): Promise<unkn
       WHERE tablename IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2`),
     db.any(sql.unsafe`SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
       WHERE conrelid IN ('rb_accounts'::regclass, 'rb_entries'::regclass) ORDER BY 1, 2`),
-    db.any(sql.unsafe`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2`),
+    db.any(
+      sql.unsafe`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2`,
+    ),
     db.any(sql.unsafe`SELECT table_name, grantee, privilege_type FROM information_schema.role_table_grants
       WHERE table_name IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2, 3`),
     db.any(sql.unsafe`SELECT table_name, column_name, grantee, privilege_type FROM information_schema.column_privileges
       WHERE table_name IN ('rb_accounts', 'rb_entries') AND grantee = 'authenticated' AND privilege_type <> 'SELECT' ORDER BY 1, 2, 3, 4`),
     db.any(sql.unsafe`SELECT relname, relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) AS owner FROM pg_class
       WHERE relname IN ('rb_accounts', 'rb_entries') ORDER BY 1`),
-    db.any(sql.unsafe`SELECT obj_description('rb_accounts'::regclass, 'pg_class') AS tbl, col_description('rb_entries'::regclass, 4) AS col`),
+    db.any(
+      sql.unsafe`SELECT obj_description('rb_accounts'::regclass, 'pg_class') AS tbl, col_description('rb_entries'::regclass, 4) AS col`,
+    ),
   ]);
   return { policies, constraints, indexes, grants, columnGrants, flags, comments };
 }

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, type EventStore, type LogPosition, type NewEvent, type RecordedEvent } from '../../../libs/event-store/src/index.js';
+import {
+  comparePositions,
+  type EventStore,
+  type LogPosition,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../../libs/event-store/src/index.js';
 import { COUNTED } from './counter-projection.js';
 
 export function counted(amount: number, type = COUNTED): NewEvent {
@@ -20,7 +26,11 @@ export function counted(amount: number, type = COUNTED): NewEvent {
  * Appends `count` events spread over `streams` streams, amounts first..first+count-1
  * (unique, so a test can poison exactly one event), in appendMany calls of a few thousand.
  */
-export async function appendCounted(store: EventStore, count: number, options: { streams?: number; first?: number; prefix?: string; type?: string } = {}): Promise<LogPosition> {
+export async function appendCounted(
+  store: EventStore,
+  count: number,
+  options: { streams?: number; first?: number; prefix?: string; type?: string } = {},
+): Promise<LogPosition> {
   let last: LogPosition | null = null;
   const streams = options.streams ?? 20;
   const first = options.first ?? 1;
@@ -33,10 +43,13 @@ export async function appendCounted(store: EventStore, count: number, options: {
       list.push(counted(first + i, options.type));
       perStream.set(stream, list);
     }
-    const results = await store.appendMany([...perStream].map(([streamName, events]) => ({ streamName, events, expectedRevision: 'any' as const })));
+    const results = await store.appendMany(
+      [...perStream].map(([streamName, events]) => ({ streamName, events, expectedRevision: 'any' as const })),
+    );
     const failed = results.find((r) => r instanceof Error);
     if (failed) throw failed;
-    for (const result of results) if (!(result instanceof Error) && (!last || comparePositions(result.position, last) > 0)) last = result.position;
+    for (const result of results)
+      if (!(result instanceof Error) && (!last || comparePositions(result.position, last) > 0)) last = result.position;
   }
   if (!last) throw new RangeError('appendCounted needs count >= 1');
   return waitVisible(store, last);
@@ -66,9 +79,15 @@ export async function readWholeLog(store: EventStore): Promise<RecordedEvent[]> 
 }
 
 /** A logger that keeps lines, so tests can assert that a halt or a park was logged loudly. */
-export function captureLogger(): { lines: Array<{ level: string; message: string; fields: object }>; logger: { info: Log; warn: Log; error: Log } } {
+export function captureLogger(): {
+  lines: Array<{ level: string; message: string; fields: object }>;
+  logger: { info: Log; warn: Log; error: Log };
+} {
   const lines: Array<{ level: string; message: string; fields: object }> = [];
-  const at = (level: string): Log => (fields, message) => lines.push({ level, message, fields });
+  const at =
+    (level: string): Log =>
+    (fields, message) =>
+      lines.push({ level, message, fields });
   return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
 }
 type Log = (fields: object, message: string) => void;

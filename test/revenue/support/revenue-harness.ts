@@ -25,6 +25,9 @@ export interface RevenueHarness {
   readonly db: TestDatabase;
   readonly store: PostgresEventStore;
   readonly runner: ProjectionRunner;
+  /** Stops the projections (the read model freezes) until resumeProjections(). */
+  pauseProjections(): Promise<void>;
+  resumeProjections(): void;
   readonly commands: CommandBus;
   readonly clock: TestClock;
   readonly deps: RevenueDeps;
@@ -41,15 +44,25 @@ export async function createRevenueHarness(): Promise<RevenueHarness> {
   const store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, pollIntervalMs: 50 });
   const clock = new TestClock(AS_OF);
   const deps: RevenueDeps = { store, pool: db.pool, clock, ruleSet: defaultRuleSet };
-  const runner = new ProjectionRunner({
-    store, pool: db.pool, connectionUrl: db.url, projections: allProjections, lag: postgresLogLag(db.pool),
-    lockRetryMs: 50, controlPollMs: 50, logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
-  });
+  const newRunner = () =>
+    new ProjectionRunner({
+      store, pool: db.pool, connectionUrl: db.url, projections: allProjections, lag: postgresLogLag(db.pool),
+      lockRetryMs: 50, controlPollMs: 50, logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+    });
+  let runner = newRunner();
   runner.start();
   const moduleRef = await Test.createTestingModule({ imports: [RevenueCommandsModule.forRoot(deps)] }).compile();
   await moduleRef.init();
   return {
-    db, store, runner, clock, deps,
+    db, store, clock, deps,
+    get runner() {
+      return runner;
+    },
+    pauseProjections: () => runner.stop(),
+    resumeProjections() {
+      runner = newRunner();
+      runner.start();
+    },
     commands: moduleRef.get(CommandBus),
     meta: (overrides = {}) => ({ actor: { kind: 'user', id: randomUUID() }, correlationId: randomUUID(), ...overrides }),
     async caughtUp(position) {

@@ -1,0 +1,26 @@
+import { Command } from '@nestjs/cqrs';
+import type { CommandMeta } from '../revenue-deps.js';
+
+export interface SweepResult {
+  readonly orgs: number;
+  readonly detections: number;
+  /** Orgs whose stream got events. */
+  readonly orgsChanged: number;
+  readonly eventsAppended: number;
+  /** Orgs whose read-model snapshot was stale (or written concurrently): decided again from their stream. */
+  readonly conflictsRetried: number;
+  /** `<commit>-<prepare>` of the last event written, for read-your-writes; null when nothing changed. */
+  readonly position: string | null;
+}
+
+/** The autonomous sweep: detection over every org in one pass (set-based SQL, batched appends). */
+export class SweepFleet extends Command<SweepResult> {
+  static readonly commandName = 'SweepFleet';
+  constructor(
+    readonly meta: CommandMeta,
+    /** Orgs per page: one usage query, one snapshot query and one appendMany each. */
+    readonly pageSize = 5_000,
+  ) {
+    super();
+  }
+}

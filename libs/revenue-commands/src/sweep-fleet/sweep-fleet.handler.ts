@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { sql } from '../../../database/src/index.js';
+import { comparePositions, formatPosition, parsePosition, WrongExpectedRevisionError, withMetadata, type LogPosition, type StreamAppend } from '../../../event-store/src/index.js';
+import { OPPORTUNITY_TYPES, detectors, orgIdFromStreamName, revenueStreamName, type Detection, type DecideContext } from '../../../../src/revenue/index.js';
+import { recordDetections } from '../detect-opportunities/detect-and-record.js';
+import { executeOnOrg } from '../execute-on-org.js';
+import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';
+import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
+import { loadOrgSnapshots, snapshotOf } from './read-model-snapshot.sql.js';
+import { SweepFleet, type SweepResult } from './sweep-fleet.command.js';
+
+type Totals = { -readonly [K in keyof SweepResult]: SweepResult[K] } & { last: LogPosition | null };
+
+/**
+ * Per page of orgs: one usage query, one read-model snapshot query, the pure decision per org,
+ * one appendMany. An org whose snapshot was stale (or that another writer touched) gets a
+ * WrongExpectedRevisionError and is decided again from its own stream, so the sweep is safe
+ * to run concurrently with itself and with per-org analyses.
+ */
+@CommandHandler(SweepFleet)
+export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResult> {
+  constructor(@Inject(REVENUE_DEPS) private readonly deps: RevenueDeps) {}
+
+  async execute({ meta, pageSize }: SweepFleet): Promise<SweepResult> {
+    const totals: Totals = { orgs: 0, detections: 0, orgsChanged: 0, eventsAppended: 0, conflictsRetried: 0, position: null, last: null };
+    const asOf = this.deps.clock.now();
+    for (let after = ''; ; ) {
+      const page = (await this.deps.pool.anyFirst(sql.unsafe`
+        SELECT id::text FROM organizations WHERE id > ${after || '00000000-0000-0000-0000-000000000000'}::uuid ORDER BY id LIMIT ${pageSize}`)) as readonly string[];
+      if (page.length === 0) break;
+      await this.sweepPage(page, asOf, meta, totals);
+      after = page.at(-1)!;
+    }
+    const { last, ...result } = totals;
+    return { ...result, position: last ? formatPosition(last) : null };
+  }
+
+  private async sweepPage(orgIds: readonly string[], asOf: Date, meta: SweepFleet['meta'], totals: Totals): Promise<void> {
+    const [usage, snapshots] = await Promise.all([
+      loadUsageSummaries(this.deps.pool, asOf, this.deps.ruleSet, orgIds),
+      loadOrgSnapshots(this.deps.pool, orgIds),
+    ]);
+    const ctx: DecideContext = { now: asOf, ruleSet: this.deps.ruleSet, newId: () => randomUUID() };
+    const commandCtx = { command: SweepFleet.commandName, ...meta, causationId: meta.causationId ?? null, ruleSetVersion: this.deps.ruleSet.version, now: asOf };
+    const detectionsByOrg = new Map<string, Detection[]>();
+    const appends: StreamAppend[] = [];
+    for (const summary of usage) {
+      const detections = OPPORTUNITY_TYPES.flatMap((type) => detectors[type](summary, this.deps.ruleSet) ?? []);
+      totals.orgs++;
+      totals.detections += detections.length;
+      if (detections.length === 0) continue;
+      detectionsByOrg.set(summary.orgId, detections);
+      const { state, revision } = snapshotOf(snapshots, summary.orgId);
+      const events = recordDetections(summary.orgId, detections)(state, ctx);
+      if (events.length) appends.push({ streamName: revenueStreamName(summary.orgId), events: withMetadata(events, commandCtx), expectedRevision: revision });
+    }
+    const results = appends.length ? await this.deps.store.appendMany(appends) : [];
+    const conflicted: string[] = [];
+    results.forEach((result, i) => {
+      if (result instanceof WrongExpectedRevisionError) return conflicted.push(orgIdFromStreamName(appends[i]!.streamName)!);
+      this.count(totals, appends[i]!.events.length, result.position);
+    });
+    for (const orgId of conflicted) {
+      totals.conflictsRetried++;
+      const retried = await executeOnOrg(this.deps, orgId, SweepFleet.commandName, meta, recordDetections(orgId, detectionsByOrg.get(orgId)!));
+      if (retried.position) this.count(totals, retried.events.length, parsePosition(retried.position));
+    }
+  }
+
+  private count(totals: Totals, events: number, position: LogPosition | null): void {
+    totals.orgsChanged++;
+    totals.eventsAppended += events;
+    if (position && (!totals.last || comparePositions(position, totals.last) > 0)) totals.last = position;
+  }
+}
