@@ -19,6 +19,10 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
   rebuild_started_at timestamptz,
   -- Why the projection halted (the failing event's error, or a rebuild that cannot swap).
   halted_reason text,
+  -- Foreign keys a swap re-created NOT VALID (so readers were not blocked by the check), as
+  -- [{"table": ..., "constraint": ...}]; validated right after the swap, or on the next start
+  -- if the process died in between.
+  pending_validations jsonb,
   updated_at timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT projection_checkpoints_position_pair CHECK ((commit_position IS NULL) = (prepare_position IS NULL)),
   CONSTRAINT projection_checkpoints_rebuild_position_pair

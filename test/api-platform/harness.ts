@@ -19,10 +19,11 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   readonly adapter?: HttpAdapterKind;
   readonly clock?: () => number;
+  readonly onClose?: () => Promise<void>;
 }
 
 /** The real API (plus the test-only sample routes) on a real port, over the test file's database. */
-export async function startApi(db: TestDatabase, { env = {}, adapter, clock }: StartOptions = {}): Promise<RunningApi> {
+export async function startApi(db: TestDatabase, { env = {}, adapter, clock, onClose }: StartOptions = {}): Promise<RunningApi> {
   const config: ApiConfig = loadConfig({ NODE_ENV: 'test', ...(adapter ? { HTTP_ADAPTER: adapter } : {}), ...env });
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -32,7 +33,7 @@ export async function startApi(db: TestDatabase, { env = {}, adapter, clock }: S
     },
   });
   const logger = createLogger({ level: 'info', destination: sink });
-  const app = await createApp({ config, pool: db.pool, logger, modules: [SampleModule], ...(clock ? { clock } : {}) });
+  const app = await createApp({ config, pool: db.pool, logger, modules: [SampleModule], ...(clock ? { clock } : {}), ...(onClose ? { onClose } : {}) });
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, baseUrl, logs, close: () => app.close() };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '../../libs/database/src/index.js';
 import { ApproveAction, DetectChurn, DetectUpsell, RecordActionDispatch, RecordActionOutcome, RejectAction, RunFullAnalysis } from '../../libs/revenue-commands/src/index.js';
+import { expansionOf, listOpportunities } from '../../projections/revenue-read-model/queries/index.js';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from './support/revenue-harness.js';
 
 // usage rows -> command -> events -> projection -> revenue_opportunities / revenue_actions rows.
@@ -78,6 +79,25 @@ describe('revenue full path against PostgreSQL', () => {
     const charges = await h.db.pool.any(sql.unsafe`SELECT amount::float8 AS amount FROM credit_ledger WHERE org_id = ${orgId}`);
     expect(charges).toEqual([{ amount: 0.02 }]);
     expect(await h.db.pool.oneFirst(sql.unsafe`SELECT balance::float8 FROM token_wallets WHERE org_id = ${orgId}`)).toBeCloseTo(0.98, 10);
+  });
+
+  it('expansion from the read model equals the analysis potentialMRR, and re-runs do not inflate it', async () => {
+    const orgId = await seedOrg(h, { tier: 1, balance: 0, days: 60, daily: (d) => ({ text: d <= 30 ? 4_000 : 1_000, voice: 0 }) });
+    const first = await h.commands.execute(new RunFullAnalysis(orgId, h.meta()));
+    const second = await h.commands.execute(new RunFullAnalysis(orgId, h.meta()));
+    await h.caughtUp(second.position ?? first.position);
+    const expansion = await expansionOf(h.db.pool, orgId, h.deps.ruleSet);
+    expect(expansion.potentialMRR).toBe(first.analysis.potentialMRR);
+    expect(second.analysis.potentialMRR).toBe(first.analysis.potentialMRR);
+    const open = await listOpportunities(h.db.pool, orgId, { status: 'open', limit: 10 });
+    const weights: Record<string, number> = { upsell: 15, cross_sell: 10, feature_expansion: 5 };
+    const expected = Math.round(open.reduce((sum, o) => sum + (weights[o.type] ?? 0) * o.confidence, 0) * 100) / 100;
+    expect(expansion.potentialMRR).toBe(expected);
+    expect(expansion.opportunities).toBe(open.filter((o) => weights[o.type]).length);
+    expect(expansion.topOpportunity?.type).toBe('upsell');
+    // No credits: the run stopped and recorded why instead of proposing actions.
+    expect(first.analysis.actionsTriggered).toBe(0);
+    expect(first.events.map((e) => e.type)).toContain('revenue.action-run-stopped.v1');
   });
 
   it('a rejected action keeps its reason and releases its credits', async () => {

@@ -41,6 +41,9 @@ export async function runLive(ctx: WorkerContext, row: CheckpointRow, outer: Abo
       ctx.progressed();
       if (outcome.kind === 'halted') break;
     }
+  } catch (error) {
+    // An adapter may end its iterator by throwing once aborted; that is our own stop, not a failure.
+    if (!signal.aborted) throw error;
   } finally {
     // Ends the subscription's pending read (prefetch left it running) and the watcher.
     local.abort();

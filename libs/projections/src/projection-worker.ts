@@ -5,6 +5,7 @@ import { describeError } from './dead-letters.js';
 import { runLive } from './live-run.js';
 import { sleep } from './logger.js';
 import { runRebuild } from './rebuild-run.js';
+import { validatePending } from './table-swap.js';
 import { sql } from '../../database/src/index.js';
 import { projectionTables } from './table-names.js';
 import type { WorkerContext } from './worker-context.js';
@@ -50,6 +51,7 @@ export class ProjectionWorker {
         if (!(await session.acquire(settings.lockRetryMs, stop))) break;
         this.active = true;
         logger.info({ projection: projection.name }, 'projection lock acquired: this runner is active');
+        await validatePending(session, projection.name, logger);
         // Passive: release the lock and look again much later, so the newer runner can take it.
         if ((await this.whileOwned(stop)) === 'passive') pauseMs = settings.lockRetryMs * 10;
       } catch (error) {

@@ -79,42 +79,43 @@ export async function swapShadows(session: ControlSession, projection: Projectio
     await session.query(`DROP TABLE ${tables.map((t) => quoted(t, 'live')).join(', ')}`);
     for (const table of tables) await session.query(`ALTER TABLE ${quoted(table, 'shadow')} RENAME TO "${table.live}"`);
     for (const statement of [...afterRename, ...keys.map((k) => k.add)]) await session.query(statement);
+    const pending: PendingValidation[] = keys.filter((k) => k.validate).map((k) => ({ table: k.table, constraint: k.name }));
     await session.query(
       `UPDATE projection_checkpoints
        SET version = rebuild_version, commit_position = rebuild_commit_position, prepare_position = rebuild_prepare_position,
            status = 'running', rebuild_version = NULL, rebuild_commit_position = NULL, rebuild_prepare_position = NULL,
-           rebuild_started_at = NULL, halted_reason = NULL, updated_at = now()
+           rebuild_started_at = NULL, halted_reason = NULL, pending_validations = $2::jsonb, updated_at = now()
        WHERE name = $1`,
-      [projection.name],
+      [projection.name, JSON.stringify(pending)],
     );
   });
-  await validateAfterSwap(
-    session,
-    keys,
-    tables.map((t) => quoted(t, 'live')),
-    options.logger,
-    projection.name,
-  );
+  await validatePending(session, projection.name, options.logger);
+  // Fresh tables have no statistics: without this the first queries may get poor plans.
+  await session.query(`ANALYZE ${tables.map((t) => quoted(t, 'live')).join(', ')}`);
 }
 
-/** VALIDATE takes a lock that lets readers and writers through, unlike the checks in the swap. */
-async function validateAfterSwap(
-  session: ControlSession,
-  keys: readonly ForeignKey[],
-  tables: readonly string[],
-  logger: ProjectionLogger,
-  projection: string,
-): Promise<void> {
-  for (const key of keys.filter((k) => k.validate)) {
+interface PendingValidation {
+  readonly table: string;
+  readonly constraint: string;
+}
+
+/**
+ * Validates the foreign keys the last swap re-created NOT VALID. VALIDATE lets readers and
+ * writers through, unlike a check inside the swap. Runs after each swap and whenever a runner
+ * takes a projection over (the previous one may have died between the swap and this).
+ */
+export async function validatePending(session: ControlSession, projection: string, logger: ProjectionLogger): Promise<void> {
+  const result = await session.query<{ pending: PendingValidation[] | null }>(
+    'SELECT pending_validations AS pending FROM projection_checkpoints WHERE name = $1',
+    [projection],
+  );
+  const pending = result.rows[0]?.pending ?? [];
+  for (const { table, constraint } of pending) {
     try {
-      await session.query(`ALTER TABLE ${key.table} VALIDATE CONSTRAINT "${key.name.replaceAll('"', '""')}"`);
+      await session.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT "${constraint.replaceAll('"', '""')}"`);
     } catch (error) {
-      logger.error(
-        { projection, table: key.table, constraint: key.name, error: String(error) },
-        'rebuilt table violates a foreign key; it stays NOT VALID',
-      );
+      logger.error({ projection, table, constraint, error: String(error) }, 'rebuilt table violates a foreign key; it stays NOT VALID');
     }
   }
-  // Fresh tables have no statistics: without this the first queries may get poor plans.
-  await session.query(`ANALYZE ${tables.join(', ')}`);
+  if (pending.length > 0) await session.query('UPDATE projection_checkpoints SET pending_validations = NULL WHERE name = $1', [projection]);
 }

@@ -21,6 +21,9 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    // slonik emits every query error on the pool; with no listener Node rethrows it, and under
+    // Jest's VM realms it comes out wrapped as ERR_UNHANDLED_ERROR instead of the typed error.
+    db.pool.on('error', () => undefined);
     store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, upcasters, pollIntervalMs: 50 });
   });
   afterAll(async () => {

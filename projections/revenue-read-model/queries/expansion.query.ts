@@ -1,0 +1,29 @@
+import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
+import { type RuleSet } from '../../../src/revenue/index.js';
+import { listOpportunities, type OpportunityView } from './list-opportunities.query.js';
+
+export interface ExpansionView {
+  readonly potentialMRR: number;
+  readonly opportunities: number;
+  readonly topOpportunity: OpportunityView | null;
+}
+
+/**
+ * The spec's calculateExpansionRevenue over the read model: open upsell / cross_sell /
+ * feature_expansion opportunities, weight x confidence (weights from the rule set), rounded to cents.
+ * Summed in SQL with numeric, so cents are exact.
+ */
+export async function expansionOf(db: CommonQueryMethods, orgId: string, ruleSet: RuleSet): Promise<ExpansionView> {
+  const weights = Object.entries(ruleSet.expansion.mrrWeights).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
+  if (weights.length === 0) return { potentialMRR: 0, opportunities: 0, topOpportunity: null };
+  const rows = weights.map(([type, weight]) => [type, weight]);
+  const totals = await db.one(sql.unsafe`
+    SELECT coalesce(round(sum(w.weight * o.confidence), 2), 0)::float8 AS potential, count(*)::int AS n
+    FROM revenue_opportunities o
+    JOIN ${sql.unnest(rows, ['text', 'numeric'])} AS w(type, weight) ON w.type = o.type
+    WHERE o.org_id = ${orgId} AND o.status = 'open'`);
+  const n = totals.n as number;
+  const types = weights.map(([type]) => type as OpportunityView['type']);
+  const [top] = n ? await listOpportunities(db, orgId, { types, status: 'open', limit: 1 }) : [];
+  return { potentialMRR: totals.potential as number, opportunities: n, topOpportunity: top ?? null };
+}

@@ -1,0 +1,3 @@
+export * from './list-opportunities.query.js';
+export * from './list-actions.query.js';
+export * from './expansion.query.js';
