@@ -1,4 +1,5 @@
 import type { Suite } from '../harness.js';
+import { eventStoreAppend } from './event-store-append.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [];
+export const suites: Suite[] = [eventStoreAppend];

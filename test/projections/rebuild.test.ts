@@ -110,6 +110,28 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     await v2.stop();
   });
 
+  it('validates foreign keys a swap left NOT VALID when a runner takes over (the previous one died before validating)', async () => {
+    await h.db.pool.query(sql.unsafe`ALTER TABLE rb_entries DROP CONSTRAINT rb_entries_account_fk`);
+    await h.db.pool.query(sql.unsafe`
+      ALTER TABLE rb_entries ADD CONSTRAINT rb_entries_account_fk FOREIGN KEY (account_id) REFERENCES rb_accounts(id) ON DELETE CASCADE NOT VALID`);
+    const pending = [{ table: '"public"."rb_entries"', constraint: 'rb_entries_account_fk' }];
+    await h.db.pool.query(sql.unsafe`
+      UPDATE projection_checkpoints SET pending_validations = ${JSON.stringify(pending)}::jsonb WHERE name = 'rb-ledger'`);
+    const runner = h.runner([ledgerProjection(ORG, { version: 2 })]);
+    runner.start();
+    await untilForeignKeysValidated(h);
+    for (let i = 0; i < 400; i++) {
+      const left = await h.db.pool.oneFirst(sql.unsafe`SELECT pending_validations FROM projection_checkpoints WHERE name = 'rb-ledger'`);
+      if (left === null) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(
+      await h.db.pool.oneFirst(sql.unsafe`SELECT pending_validations FROM projection_checkpoints WHERE name = 'rb-ledger'`),
+    ).toBeNull();
+    expect(await describeLedgerTables(h.db.pool)).toEqual(catalogBefore);
+    await runner.stop();
+  });
+
   it('an older runner never rebuilds backwards: it stands by', async () => {
     const old = h.runner([ledgerProjection(ORG, { version: 1 })]);
     old.start();

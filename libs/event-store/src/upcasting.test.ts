@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { RecordedEvent } from './event-store.port.js';
 import { InvalidUpcasterError, UpcasterRegistry, type Upcaster } from './upcasting.js';
 
-const v1ToV2: Upcaster = { fromType: 'widget.added.v1', toType: 'widget.added.v2', upcast: ({ data }) => ({ data: { title: (data as { name: string }).name } }) };
+const v1ToV2: Upcaster = {
+  fromType: 'widget.added.v1',
+  toType: 'widget.added.v2',
+  upcast: ({ data }) => ({ data: { title: (data as { name: string }).name } }),
+};
 const v2ToV3: Upcaster = {
   fromType: 'widget.added.v2',
   toType: 'widget.added.v3',
@@ -12,7 +16,13 @@ const v2ToV3: Upcaster = {
 const stored = (type: string, data: unknown): RecordedEvent => ({
   type,
   data,
-  metadata: { eventId: 'e', correlationId: 'c', causationId: null, actor: { kind: 'system', id: 's' }, occurredAt: '2024-01-01T00:00:00.000Z' },
+  metadata: {
+    eventId: 'e',
+    correlationId: 'c',
+    causationId: null,
+    actor: { kind: 'system', id: 's' },
+    occurredAt: '2024-01-01T00:00:00.000Z',
+  },
   streamName: 'widget-1',
   streamRevision: 4n,
   position: { commit: 9n, prepare: 12n },
@@ -23,7 +33,12 @@ describe('UpcasterRegistry', () => {
 
   it('follows the chain to the newest version, keeping stream and position', () => {
     const event = registry.upcast(stored('widget.added.v1', { name: 'w' }));
-    expect(event).toMatchObject({ type: 'widget.added.v3', data: { title: 'w', size: 0 }, streamRevision: 4n, position: { commit: 9n, prepare: 12n } });
+    expect(event).toMatchObject({
+      type: 'widget.added.v3',
+      data: { title: 'w', size: 0 },
+      streamRevision: 4n,
+      position: { commit: 9n, prepare: 12n },
+    });
     expect(event.metadata.command).toBe('migrated');
   });
 

@@ -56,7 +56,9 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
 
     describe('expected revision', () => {
       async function expectConflict(streamName: string, expected: ExpectedRevision, actual: bigint | 'no_stream'): Promise<void> {
-        const error = await store().append(streamName, [newEvent(changed)], expected).catch((e: unknown) => e);
+        const error = await store()
+          .append(streamName, [newEvent(changed)], expected)
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WrongExpectedRevisionError);
         expect(error).toMatchObject({ streamName, actual });
       }
@@ -112,7 +114,13 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
     });
 
     it('appendMany settles each stream on its own: good ones written, conflicting ones untouched', async () => {
-      const [fresh, existing, anyStream, taken, stale] = ['fresh', 'existing', 'any', 'taken', 'stale'].map(stream) as [string, string, string, string, string];
+      const [fresh, existing, anyStream, taken, stale] = ['fresh', 'existing', 'any', 'taken', 'stale'].map(stream) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       await seed(existing, 1);
       await seed(taken, 1);
       await seed(stale, 2);
@@ -123,7 +131,13 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         { streamName: stale, events: [newEvent(changed)], expectedRevision: 0n },
         { streamName: anyStream, events: [newEvent(created)], expectedRevision: 'any' },
       ]);
-      expect(results.map((r) => (r instanceof WrongExpectedRevisionError ? r.streamName : r.nextExpectedRevision))).toEqual([0n, taken, 2n, stale, 0n]);
+      expect(results.map((r) => (r instanceof WrongExpectedRevisionError ? r.streamName : r.nextExpectedRevision))).toEqual([
+        0n,
+        taken,
+        2n,
+        stale,
+        0n,
+      ]);
       expect(await store().readStream(taken)).toHaveLength(1);
       expect(await store().readStream(stale)).toHaveLength(2);
       expect(await store().readStream(existing)).toHaveLength(3);
@@ -189,7 +203,9 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const sentinel = newEvent(noted);
         await store().append(stream('sentinel'), [sentinel], 'no_stream');
         const controller = new AbortController();
-        const iterator = store().subscribeToAll({ after: stored[3]!.position, eventTypes: ours, signal: controller.signal })[Symbol.asyncIterator]();
+        const iterator = store()
+          .subscribeToAll({ after: stored[3]!.position, eventTypes: ours, signal: controller.signal })
+          [Symbol.asyncIterator]();
         const received = await pull(iterator, (r) => r.some((x) => x.metadata.eventId === sentinel.metadata.eventId));
         controller.abort();
         const fromUs = received.filter((x) => x.streamName === s || x.metadata.eventId === sentinel.metadata.eventId);
@@ -203,7 +219,9 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const events = [newEvent(created), newEvent(noted), newEvent(changed), newEvent(noted)];
         await store().append(s, events, 'no_stream');
         const controller = new AbortController();
-        const iterator = store().subscribeToAll({ ...(before && { after: before }), eventTypes: [noted], signal: controller.signal })[Symbol.asyncIterator]();
+        const iterator = store()
+          .subscribeToAll({ ...(before && { after: before }), eventTypes: [noted], signal: controller.signal })
+          [Symbol.asyncIterator]();
         const received = await pull(iterator, (r) => r.filter((x) => x.streamName === s).length >= 2);
         controller.abort();
         expect(received.every((x) => x.type === noted)).toBe(true);

@@ -13,3 +13,5 @@ export { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis/ru
 export { UnknownOrganizationError } from './inputs/organizations.sql.js';
 export { loadUsageSummaries } from './inputs/usage-summaries.sql.js';
 export { SweepFleet, type SweepResult } from './sweep-fleet/sweep-fleet.command.js';
+export { SweepFleetHandler } from './sweep-fleet/sweep-fleet.handler.js';
+export { RunFullAnalysisHandler } from './run-full-analysis/run-full-analysis.handler.js';

@@ -68,24 +68,28 @@ export function ledgerProjection(orgId: string, options: { version?: number; sle
   };
 }
 
-/** Everything about the two tables that a swap could lose, as comparable text. */
-export async function describeLedgerTables(db: CommonQueryMethods): Promise<unknown> {
+/** Everything about the tables that a swap could lose, as comparable text. */
+export async function describeLedgerTables(
+  db: CommonQueryMethods,
+  tables: readonly string[] = ['rb_accounts', 'rb_entries'],
+): Promise<unknown> {
+  const names = sql.array(tables, 'text');
   const [policies, constraints, indexes, grants, columnGrants, flags, comments] = await Promise.all([
     db.any(sql.unsafe`SELECT tablename, policyname, permissive, roles::text, cmd, qual, with_check FROM pg_policies
-      WHERE tablename IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2`),
+      WHERE tablename = ANY(${names}) ORDER BY 1, 2`),
     db.any(sql.unsafe`SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
-      WHERE conrelid IN ('rb_accounts'::regclass, 'rb_entries'::regclass) ORDER BY 1, 2`),
-    db.any(
-      sql.unsafe`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2`,
-    ),
+      WHERE conrelid::regclass::text = ANY(${names}) ORDER BY 1, 2`),
+    db.any(sql.unsafe`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(${names}) ORDER BY 1, 2`),
     db.any(sql.unsafe`SELECT table_name, grantee, privilege_type FROM information_schema.role_table_grants
-      WHERE table_name IN ('rb_accounts', 'rb_entries') ORDER BY 1, 2, 3`),
+      WHERE table_name = ANY(${names}) ORDER BY 1, 2, 3`),
     db.any(sql.unsafe`SELECT table_name, column_name, grantee, privilege_type FROM information_schema.column_privileges
-      WHERE table_name IN ('rb_accounts', 'rb_entries') AND grantee = 'authenticated' AND privilege_type <> 'SELECT' ORDER BY 1, 2, 3, 4`),
+      WHERE table_name = ANY(${names}) AND grantee = 'authenticated' AND privilege_type <> 'SELECT' ORDER BY 1, 2, 3, 4`),
     db.any(sql.unsafe`SELECT relname, relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) AS owner FROM pg_class
-      WHERE relname IN ('rb_accounts', 'rb_entries') ORDER BY 1`),
+      WHERE relname = ANY(${names}) AND relkind = 'r' ORDER BY 1`),
     db.any(
-      sql.unsafe`SELECT obj_description('rb_accounts'::regclass, 'pg_class') AS tbl, col_description('rb_entries'::regclass, 4) AS col`,
+      sql.unsafe`SELECT c.relname, obj_description(c.oid, 'pg_class') AS tbl, a.attname, col_description(c.oid, a.attnum) AS col
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+      WHERE c.relname = ANY(${names}) AND c.relkind = 'r' ORDER BY 1, 3`,
     ),
   ]);
   return { policies, constraints, indexes, grants, columnGrants, flags, comments };

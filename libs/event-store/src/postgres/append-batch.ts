@@ -21,7 +21,10 @@ const MAX_ATTEMPTS = 5;
 export async function appendBatch(db: CommonQueryMethods, entries: readonly ValidAppend[]): Promise<AppendOutcome[]> {
   const outcomes = new Array<AppendOutcome>(entries.length);
   for (const group of planStatements(entries, MAX_EVENTS_PER_STATEMENT)) {
-    const settled = await appendGroup(db, group.map((index) => entries[index]!));
+    const settled = await appendGroup(
+      db,
+      group.map((index) => entries[index]!),
+    );
     group.forEach((index, k) => (outcomes[index] = settled[k]!));
   }
   return outcomes;
@@ -75,7 +78,10 @@ async function appendGroup(db: CommonQueryMethods, entries: readonly ValidAppend
       return result ? [] : [k];
     });
     if (refused.length === 0) break;
-    const stored = await lookupStored(db, refused.map((k) => subset[k]!));
+    const stored = await lookupStored(
+      db,
+      refused.map((k) => subset[k]!),
+    );
     const again: number[] = [];
     for (const k of refused) {
       const entry = subset[k]!;
@@ -83,7 +89,8 @@ async function appendGroup(db: CommonQueryMethods, entries: readonly ValidAppend
       const resolution = resolveUnwritten(entry, stored.events, actual);
       if (resolution.kind === 'duplicate') throw resolution.error;
       if (resolution.kind === 'again' && attempt < MAX_ATTEMPTS) again.push(pending[k]!);
-      else if (resolution.kind === 'again') outcomes[pending[k]!] = new WrongExpectedRevisionError(entry.streamName, formatExpected(entry.expectedRevision), actual);
+      else if (resolution.kind === 'again')
+        outcomes[pending[k]!] = new WrongExpectedRevisionError(entry.streamName, formatExpected(entry.expectedRevision), actual);
       else outcomes[pending[k]!] = resolution.kind === 'retried' ? resolution.result : resolution.error;
     }
     pending = again;

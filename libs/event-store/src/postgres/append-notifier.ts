@@ -42,7 +42,14 @@ export class AppendNotifier {
   }
 
   #open(): void {
-    const client = new pg.Client({ connectionString: this.connectionUrl });
+    const client = new pg.Client({
+      connectionString: this.connectionUrl,
+      application_name: 'event-store-listener',
+      // a subscriber must not wait forever for its wake-up channel: polling covers a failure
+      connectionTimeoutMillis: 10_000,
+      // the connection idles for long stretches; keep middleboxes from dropping it silently
+      keepAlive: true,
+    });
     const session: Session = { client, ready: Promise.resolve() };
     client.on('notification', () => this.#wakeAll());
     client.on('error', () => this.#drop(session));

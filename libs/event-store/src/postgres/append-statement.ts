@@ -21,7 +21,13 @@ interface WrittenRow {
 export async function writeAppends(db: CommonQueryMethods, entries: readonly ValidAppend[]): Promise<Map<number, AppendResult>> {
   const streams = entries.map((entry, idx) => {
     const exact = typeof entry.expectedRevision === 'bigint';
-    return [idx, entry.streamName, exact ? 'exact' : entry.expectedRevision, exact ? entry.expectedRevision : null, BigInt(entry.events.length)];
+    return [
+      idx,
+      entry.streamName,
+      exact ? 'exact' : entry.expectedRevision,
+      exact ? entry.expectedRevision : null,
+      BigInt(entry.events.length),
+    ];
   });
   const events = entries.flatMap((entry, idx) =>
     entry.serialized.map((event, ord) => [idx, BigInt(ord + 1), event.eventId, event.type, event.data, event.metadata]),
@@ -78,5 +84,7 @@ export async function writeAppends(db: CommonQueryMethods, entries: readonly Val
       FROM inserted GROUP BY stream_name
     ) w USING (stream_name)
   `)) as readonly WrittenRow[];
-  return new Map(rows.map((row) => [row.idx, { nextExpectedRevision: row.revision, position: { commit: BigInt(row.commit), prepare: row.prepare } }]));
+  return new Map(
+    rows.map((row) => [row.idx, { nextExpectedRevision: row.revision, position: { commit: BigInt(row.commit), prepare: row.prepare } }]),
+  );
 }

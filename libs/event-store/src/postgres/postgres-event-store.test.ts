@@ -11,7 +11,11 @@ import { PostgresEventStore } from './postgres-event-store.js';
 import { InvalidAppendError } from './validate-append.js';
 
 const upcasters = new UpcasterRegistry([
-  { fromType: 'widget.added.v1', toType: 'widget.added.v2', upcast: ({ data }) => ({ data: { title: (data as { name: string }).name, size: 0 } }) },
+  {
+    fromType: 'widget.added.v1',
+    toType: 'widget.added.v2',
+    upcast: ({ data }) => ({ data: { title: (data as { name: string }).name, size: 0 } }),
+  },
 ]);
 
 describe('PostgresEventStore: PostgreSQL specifics', () => {
@@ -42,8 +46,14 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
 
   it('appendMany writes thousands of streams in one transaction per round, in the caller order per stream', async () => {
     const names = Array.from({ length: 2500 }, (_, i) => stream(`fleet-${i}`));
-    const first: StreamAppend[] = names.map((streamName) => ({ streamName, events: [newEvent('fleet.swept.v1')], expectedRevision: 'no_stream' }));
-    const again: StreamAppend[] = names.slice(0, 500).map((streamName) => ({ streamName, events: [newEvent('fleet.swept.v1')], expectedRevision: 0n }));
+    const first: StreamAppend[] = names.map((streamName) => ({
+      streamName,
+      events: [newEvent('fleet.swept.v1')],
+      expectedRevision: 'no_stream',
+    }));
+    const again: StreamAppend[] = names
+      .slice(0, 500)
+      .map((streamName) => ({ streamName, events: [newEvent('fleet.swept.v1')], expectedRevision: 0n }));
     const results = (await store.appendMany([...first, ...again])) as AppendResult[];
     expect(results.every((r) => !(r instanceof Error))).toBe(true);
     expect(results.map((r) => r.nextExpectedRevision)).toEqual([...names.map(() => 0n), ...again.map(() => 1n)]);
@@ -54,9 +64,17 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
   });
 
   it('appendMany answers retried entries with their first result and writes the new ones', async () => {
-    const batch: StreamAppend[] = Array.from({ length: 10 }, (_, i) => ({ streamName: stream(`retry-${i}`), events: [newEvent('retry.v1')], expectedRevision: 'no_stream' }));
+    const batch: StreamAppend[] = Array.from({ length: 10 }, (_, i) => ({
+      streamName: stream(`retry-${i}`),
+      events: [newEvent('retry.v1')],
+      expectedRevision: 'no_stream',
+    }));
     const firstResults = await store.appendMany(batch);
-    const fresh: StreamAppend[] = Array.from({ length: 5 }, (_, i) => ({ streamName: stream(`fresh-${i}`), events: [newEvent('retry.v1')], expectedRevision: 'no_stream' }));
+    const fresh: StreamAppend[] = Array.from({ length: 5 }, (_, i) => ({
+      streamName: stream(`fresh-${i}`),
+      events: [newEvent('retry.v1')],
+      expectedRevision: 'no_stream',
+    }));
     const results = await store.appendMany([...fresh, ...batch]);
     expect(results.slice(5)).toEqual(firstResults);
     expect(results.slice(0, 5).every((r) => !(r instanceof WrongExpectedRevisionError))).toBe(true);
@@ -75,7 +93,9 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
 
   it('refuses malformed input with typed errors before touching the database', async () => {
     await expect(store.append(stream('bad'), [], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
-    await expect(store.append(stream('bad'), [{ ...newEvent('bad.v1'), data: { big: 1n } }], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+    await expect(store.append(stream('bad'), [{ ...newEvent('bad.v1'), data: { big: 1n } }], 'any')).rejects.toBeInstanceOf(
+      InvalidAppendError,
+    );
     await expect(store.readAll({ maxCount: 0 })).rejects.toBeInstanceOf(RangeError);
     await expect(store.readStream(stream('bad'), { fromRevision: -1n })).rejects.toBeInstanceOf(RangeError);
     expect(() => store.subscribeToAll({ maxBatchSize: 1.5 })).toThrow(RangeError);
@@ -123,10 +143,17 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
   });
 
   it('shares one LISTEN connection between subscriptions and closes it when the last one ends', async () => {
-    const listening = async () => Number(await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN event_store_appended'`));
+    const listening = async () =>
+      Number(
+        await db.pool.oneFirst(
+          sql.unsafe`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN event_store_appended'`,
+        ),
+      );
     await store.append(stream('listen'), [newEvent('listen.v1')], 'no_stream');
     const controller = new AbortController();
-    const iterators = [1, 2].map(() => store.subscribeToAll({ eventTypes: ['listen.v1'], signal: controller.signal })[Symbol.asyncIterator]());
+    const iterators = [1, 2].map(() =>
+      store.subscribeToAll({ eventTypes: ['listen.v1'], signal: controller.signal })[Symbol.asyncIterator](),
+    );
     for (const iterator of iterators) await pull(iterator, (r) => r.length >= 1);
     expect(await listening()).toBe(1);
     controller.abort();

@@ -55,7 +55,10 @@ export class PostgresEventStore implements EventStore {
     return appendBatch(this.#pool, validateAppends(batch));
   }
 
-  async readStream(streamName: string, options: { readonly fromRevision?: bigint; readonly maxCount?: number } = {}): Promise<RecordedEvent[]> {
+  async readStream(
+    streamName: string,
+    options: { readonly fromRevision?: bigint; readonly maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
     if (options.fromRevision !== undefined && (typeof options.fromRevision !== 'bigint' || options.fromRevision < 0n)) {
       throw new RangeError(`fromRevision must be a bigint >= 0, got ${String(options.fromRevision)}`);
     }
@@ -66,7 +69,11 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     if (options.maxCount !== undefined) positiveInteger('maxCount', options.maxCount);
     const { after, maxCount: limit, eventTypes } = options;
-    const page = await readLogPage(this.#pool, { ...(after && { after }), ...(limit && { limit }), ...(eventTypes && { eventTypes }) }, this.#upcasters);
+    const page = await readLogPage(
+      this.#pool,
+      { ...(after && { after }), ...(limit && { limit }), ...(eventTypes && { eventTypes }) },
+      this.#upcasters,
+    );
     return page.events;
   }
 

@@ -23,7 +23,9 @@ export interface LogPage {
   readonly next: LogPosition | undefined;
 }
 
-type PageRow = { readonly head_commit: string | null; readonly head_prepare: bigint | null } & (EventRow | { readonly [K in keyof EventRow]: null });
+type PageRow = { readonly head_commit: string | null; readonly head_prepare: bigint | null } & (
+  EventRow | { readonly [K in keyof EventRow]: null }
+);
 
 /**
  * One page of the global log, gap-safe: only events of transactions older than every running

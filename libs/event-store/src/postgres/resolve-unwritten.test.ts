@@ -9,17 +9,36 @@ function entry(expectedRevision: ExpectedRevision, count = 2): ValidAppend {
   const events = Array.from({ length: count }, () => ({
     type: 't.v1',
     data: {},
-    metadata: { eventId: randomUUID(), correlationId: 'c', causationId: null, actor: { kind: 'system' as const, id: 's' }, occurredAt: '2024-01-01T00:00:00.000Z' },
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: 'c',
+      causationId: null,
+      actor: { kind: 'system' as const, id: 's' },
+      occurredAt: '2024-01-01T00:00:00.000Z',
+    },
   }));
   return validateAppends([{ streamName: 'orders-1', events, expectedRevision }])[0]!;
 }
 
 /** The entry's events as stored from `firstRevision` on, optionally altered. */
-function storedAs(e: ValidAppend, firstRevision: bigint, alter: (ref: StoredEventRef, i: number) => StoredEventRef = (r) => r): Map<string, StoredEventRef> {
+function storedAs(
+  e: ValidAppend,
+  firstRevision: bigint,
+  alter: (ref: StoredEventRef, i: number) => StoredEventRef = (r) => r,
+): Map<string, StoredEventRef> {
   return new Map(
     e.serialized.map((event, i) => [
       event.eventId,
-      alter({ streamName: e.streamName, streamRevision: firstRevision + BigInt(i), type: event.type, sameData: true, position: { commit: 7n, prepare: 40n + BigInt(i) } }, i),
+      alter(
+        {
+          streamName: e.streamName,
+          streamRevision: firstRevision + BigInt(i),
+          type: event.type,
+          sameData: true,
+          position: { commit: 7n, prepare: 40n + BigInt(i) },
+        },
+        i,
+      ),
     ]),
   );
 }
@@ -27,7 +46,10 @@ function storedAs(e: ValidAppend, firstRevision: bigint, alter: (ref: StoredEven
 describe('resolveUnwritten', () => {
   it('recognises a retry and returns the first result', () => {
     const e = entry(2n);
-    expect(resolveUnwritten(e, storedAs(e, 3n), 4n)).toEqual({ kind: 'retried', result: { nextExpectedRevision: 4n, position: { commit: 7n, prepare: 41n } } });
+    expect(resolveUnwritten(e, storedAs(e, 3n), 4n)).toEqual({
+      kind: 'retried',
+      result: { nextExpectedRevision: 4n, position: { commit: 7n, prepare: 41n } },
+    });
     const created = entry('no_stream');
     expect(resolveUnwritten(created, storedAs(created, 0n), 9n).kind).toBe('retried');
   });

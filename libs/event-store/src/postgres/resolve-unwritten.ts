@@ -24,14 +24,21 @@ export type Resolution =
  * of an append that already succeeded (same ids, same stream, same place, same content: the
  * first result again), a misuse of existing ids, or an optimistic-concurrency conflict.
  */
-export function resolveUnwritten(entry: ValidAppend, stored: ReadonlyMap<string, StoredEventRef>, actual: bigint | 'no_stream'): Resolution {
+export function resolveUnwritten(
+  entry: ValidAppend,
+  stored: ReadonlyMap<string, StoredEventRef>,
+  actual: bigint | 'no_stream',
+): Resolution {
   const refs = entry.serialized.map((event) => stored.get(event.eventId));
   if (refs.every((ref) => ref === undefined)) {
     return satisfies(entry.expectedRevision, actual)
       ? { kind: 'again' }
       : { kind: 'conflict', error: new WrongExpectedRevisionError(entry.streamName, formatExpected(entry.expectedRevision), actual) };
   }
-  const duplicate = (eventId: string, detail: string): Resolution => ({ kind: 'duplicate', error: new DuplicateEventError(eventId, detail) });
+  const duplicate = (eventId: string, detail: string): Resolution => ({
+    kind: 'duplicate',
+    error: new DuplicateEventError(eventId, detail),
+  });
   const partial = (): Resolution => duplicate(firstStoredId(entry, refs), 'only some events of this append were stored before');
   const first = refs[0];
   if (first === undefined) return partial();
@@ -39,11 +46,15 @@ export function resolveUnwritten(entry: ValidAppend, stored: ReadonlyMap<string,
     const ref = refs[index];
     if (ref === undefined) return partial();
     if (ref.streamName !== entry.streamName) return duplicate(event.eventId, `stored in stream ${ref.streamName}`);
-    if (ref.streamRevision !== first.streamRevision + BigInt(index)) return duplicate(event.eventId, 'stored before in another order or with other events');
+    if (ref.streamRevision !== first.streamRevision + BigInt(index))
+      return duplicate(event.eventId, 'stored before in another order or with other events');
     if (ref.type !== event.type || !ref.sameData) return duplicate(event.eventId, 'stored before with another type or data');
   }
   if (!retryFits(entry.expectedRevision, first.streamRevision)) {
-    return duplicate(entry.serialized[0]!.eventId, `stored at revision ${first.streamRevision}, not where expected revision ${formatExpected(entry.expectedRevision)} puts it`);
+    return duplicate(
+      entry.serialized[0]!.eventId,
+      `stored at revision ${first.streamRevision}, not where expected revision ${formatExpected(entry.expectedRevision)} puts it`,
+    );
   }
   const last = refs[refs.length - 1]!;
   return { kind: 'retried', result: { nextExpectedRevision: last.streamRevision, position: last.position } };

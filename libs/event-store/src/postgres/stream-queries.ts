@@ -13,7 +13,12 @@ export interface StreamQuery {
  * A stream in revision order. Not held back by the log's visibility horizon: the stream row
  * lock already orders a stream's writers, and a command handler must read its own writes.
  */
-export async function readStreamEvents(db: DatabasePool, streamName: string, query: StreamQuery, upcasters: UpcasterRegistry): Promise<RecordedEvent[]> {
+export async function readStreamEvents(
+  db: DatabasePool,
+  streamName: string,
+  query: StreamQuery,
+  upcasters: UpcasterRegistry,
+): Promise<RecordedEvent[]> {
   const rows = (await db.any(sql.unsafe`
     SELECT ${eventColumns} FROM event_store.events e
     WHERE e.stream_name = ${streamName} AND e.stream_revision >= ${query.fromRevision ?? 0n}

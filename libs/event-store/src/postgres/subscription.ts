@@ -18,7 +18,10 @@ export const DEFAULT_BATCH_SIZE = 1000;
  * or the abort. The checkpoint is the last position read, so each event is yielded once.
  * Nothing is buffered beyond one page; a slow consumer simply reads later.
  */
-export async function* subscribeToLog(sources: SubscriptionSources, options: SubscribeOptions & { readonly signal: AbortSignal }): AsyncGenerator<readonly RecordedEvent[]> {
+export async function* subscribeToLog(
+  sources: SubscriptionSources,
+  options: SubscribeOptions & { readonly signal: AbortSignal },
+): AsyncGenerator<readonly RecordedEvent[]> {
   const { signal, eventTypes } = options;
   const limit = options.maxBatchSize ?? DEFAULT_BATCH_SIZE;
   if (signal.aborted) return;

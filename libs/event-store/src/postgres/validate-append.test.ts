@@ -16,7 +16,9 @@ describe('validateAppends', () => {
   it('serialises each event once and lower-cases ids for matching', () => {
     const id = randomUUID().toUpperCase();
     const [valid] = validateAppends(one({ events: [event({ data: { b: 2, a: [1] } }, id)] }));
-    expect(valid!.serialized).toEqual([{ eventId: id.toLowerCase(), type: 'thing.happened.v1', data: '{"b":2,"a":[1]}', metadata: expect.stringContaining(id) }]);
+    expect(valid!.serialized).toEqual([
+      { eventId: id.toLowerCase(), type: 'thing.happened.v1', data: '{"b":2,"a":[1]}', metadata: expect.stringContaining(id) },
+    ]);
   });
 
   it.each([
@@ -26,7 +28,14 @@ describe('validateAppends', () => {
     ['a negative expected revision', one({ expectedRevision: -1n }), />= 0/],
     ['an empty type', one({ events: [event({ type: '' })] }), /type/],
     ['an event id that is not a UUID', one({ events: [event({}, 'evt-1')] }), /UUID/],
-    ['the same id twice in one append', (() => { const id = randomUUID(); return one({ events: [event({}, id), event({}, id)] }); })(), /twice/],
+    [
+      'the same id twice in one append',
+      (() => {
+        const id = randomUUID();
+        return one({ events: [event({}, id), event({}, id)] });
+      })(),
+      /twice/,
+    ],
     ['data that JSON cannot carry', one({ events: [event({ data: { n: 1n } })] }), /JSON/],
     ['undefined data', one({ events: [event({ data: undefined })] }), /JSON/],
     ['a NUL character', one({ events: [event({ data: { s: 'a\u0000b' } })] }), /NUL/],
@@ -50,6 +59,11 @@ describe('validateAppends', () => {
 
   it('lets one stream receive the same events twice in a call (the second is a retry)', () => {
     const events = [event()];
-    expect(validateAppends([{ streamName: 'a', events, expectedRevision: 'any' }, { streamName: 'a', events, expectedRevision: 'any' }])).toHaveLength(2);
+    expect(
+      validateAppends([
+        { streamName: 'a', events, expectedRevision: 'any' },
+        { streamName: 'a', events, expectedRevision: 'any' },
+      ]),
+    ).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { DuplicateEventError } from '../errors.js';
-import type { ExpectedRevision, StreamAppend } from '../event-store.port.js';
+import type { ExpectedRevision, NewEvent, StreamAppend } from '../event-store.port.js';
 
 /** An append the store refuses before touching the database (caller bug, not a conflict). */
 export class InvalidAppendError extends Error {
@@ -36,32 +36,52 @@ export function validateAppends(batch: readonly StreamAppend[]): ValidAppend[] {
   const streamOfId = new Map<string, string>();
   return batch.map((entry) => {
     const { streamName, events, expectedRevision } = entry;
-    if (typeof streamName !== 'string' || streamName.length === 0) throw new InvalidAppendError(String(streamName), 'stream name must be a non-empty string');
+    if (typeof streamName !== 'string' || streamName.length === 0) {
+      throw new InvalidAppendError(String(streamName), 'stream name must be a non-empty string');
+    }
     checkExpectedRevision(streamName, expectedRevision);
     if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError(streamName, 'at least one event is required');
-    const idsInEntry = new Set<string>();
-    const serialized = events.map((event, index): SerializedEvent => {
-      const at = `event #${index}`;
-      if (typeof event?.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(streamName, `${at}: type must be a non-empty string`);
-      const eventId = event.metadata?.eventId;
-      if (typeof eventId !== 'string' || !UUID.test(eventId)) throw new InvalidAppendError(streamName, `${at}: metadata.eventId must be a UUID`);
-      const id = eventId.toLowerCase();
-      if (idsInEntry.has(id)) throw new InvalidAppendError(streamName, `${at}: event id ${eventId} appears twice`);
-      idsInEntry.add(id);
-      const otherStream = streamOfId.get(id);
-      if (otherStream !== undefined && otherStream !== streamName) {
-        throw new DuplicateEventError(eventId, `sent to streams ${otherStream} and ${streamName} in one call`);
-      }
-      streamOfId.set(id, streamName);
-      return { eventId: id, type: event.type, data: toJson(streamName, `${at}: data`, event.data), metadata: toJson(streamName, `${at}: metadata`, event.metadata) };
-    });
+    const serialized = events.map((event, index) => serializeEvent(streamName, event, `event #${index}`));
+    claimIds(streamName, serialized, streamOfId);
     return { ...entry, serialized };
   });
 }
 
+function serializeEvent(streamName: string, event: NewEvent, at: string): SerializedEvent {
+  if (typeof event?.type !== 'string' || event.type.length === 0) {
+    throw new InvalidAppendError(streamName, `${at}: type must be a non-empty string`);
+  }
+  const eventId = event.metadata?.eventId;
+  if (typeof eventId !== 'string' || !UUID.test(eventId))
+    throw new InvalidAppendError(streamName, `${at}: metadata.eventId must be a UUID`);
+  return {
+    eventId: eventId.toLowerCase(),
+    type: event.type,
+    data: toJson(streamName, `${at}: data`, event.data),
+    metadata: toJson(streamName, `${at}: metadata`, event.metadata),
+  };
+}
+
+/** An id twice in one append is a bug; in two streams of one call, a duplicate. */
+function claimIds(streamName: string, events: readonly SerializedEvent[], streamOfId: Map<string, string>): void {
+  const inEntry = new Set<string>();
+  for (const { eventId } of events) {
+    if (inEntry.has(eventId)) throw new InvalidAppendError(streamName, `event id ${eventId} appears twice`);
+    inEntry.add(eventId);
+    const other = streamOfId.get(eventId);
+    if (other !== undefined && other !== streamName)
+      throw new DuplicateEventError(eventId, `sent to streams ${other} and ${streamName} in one call`);
+    streamOfId.set(eventId, streamName);
+  }
+}
+
 function checkExpectedRevision(streamName: string, expected: ExpectedRevision): void {
   if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
-  if (typeof expected !== 'bigint') throw new InvalidAppendError(streamName, `expected revision must be a bigint or 'any' | 'no_stream' | 'stream_exists', got ${String(expected)}`);
+  if (typeof expected !== 'bigint')
+    throw new InvalidAppendError(
+      streamName,
+      `expected revision must be a bigint or 'any' | 'no_stream' | 'stream_exists', got ${String(expected)}`,
+    );
   if (expected < 0n) throw new InvalidAppendError(streamName, `expected revision must be >= 0, got ${expected}`);
 }
 
@@ -74,6 +94,7 @@ function toJson(streamName: string, what: string, value: unknown): string {
   }
   if (json === undefined) throw new InvalidAppendError(streamName, `${what} is not JSON-serialisable`);
   // jsonb rejects the NUL character; say so here rather than with a driver error.
-  if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) throw new InvalidAppendError(streamName, `${what} contains a NUL character, which jsonb cannot store`);
+  if (json.includes('\\u0000') && NUL_ESCAPE.test(json))
+    throw new InvalidAppendError(streamName, `${what} contains a NUL character, which jsonb cannot store`);
   return json;
 }

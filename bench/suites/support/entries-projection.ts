@@ -1,0 +1,58 @@
+import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
+import type { Projection, ProjectionLogger } from '../../../libs/projections/src/index.js';
+import { BENCH_EVENT_TYPE } from './events.js';
+
+/**
+ * The bench read model: one row per event (like revenue_opportunities, one per detection) and
+ * a per-stream counter upserted per batch (like revenue_org_streams). Two set-based statements
+ * per batch, whatever its size.
+ */
+export function entriesProjection(name = 'bench-entries'): Projection {
+  return {
+    name,
+    version: 1,
+    eventTypes: [BENCH_EVENT_TYPE],
+    tables: ['bench_streams', 'bench_entries'],
+    onError: 'halt',
+    async apply(tx, events, tables) {
+      const rows = events.map((e) => {
+        const data = e.data as { amount: number; orgId: string; confidence: number };
+        return [e.metadata.eventId, e.streamName, data.orgId, data.amount, data.confidence];
+      });
+      await tx.query(sql.unsafe`
+        INSERT INTO ${tables.of('bench_entries')} (id, stream, org_id, amount, confidence)
+        SELECT * FROM ${sql.unnest(rows, ['uuid', 'text', 'uuid', 'int8', 'numeric'])}`);
+      await tx.query(sql.unsafe`
+        INSERT INTO ${tables.of('bench_streams')} AS s (stream, events, total)
+        SELECT stream, count(*), sum(amount)
+        FROM ${sql.unnest(rows, ['uuid', 'text', 'uuid', 'int8', 'numeric'])} AS u(id, stream, org_id, amount, confidence)
+        GROUP BY stream
+        ON CONFLICT (stream) DO UPDATE SET events = s.events + excluded.events, total = s.total + excluded.total`);
+    },
+  };
+}
+
+/** (Re)creates the live tables empty and forgets the projection's checkpoint: the next runner starts from zero. */
+export async function resetEntries(db: CommonQueryMethods, name = 'bench-entries'): Promise<void> {
+  await db.query(sql.unsafe`DROP TABLE IF EXISTS bench_entries, bench_streams`);
+  await db.query(sql.unsafe`CREATE TABLE bench_streams (stream text PRIMARY KEY, events bigint NOT NULL, total bigint NOT NULL)`);
+  await db.query(sql.unsafe`
+    CREATE TABLE bench_entries (id uuid PRIMARY KEY, stream text NOT NULL, org_id uuid NOT NULL, amount bigint NOT NULL, confidence numeric NOT NULL)`);
+  await db.query(sql.unsafe`CREATE INDEX bench_entries_stream_idx ON bench_entries (stream)`);
+  await db.query(sql.unsafe`DELETE FROM projection_checkpoints WHERE name = ${name}`);
+}
+
+/** Checks the read model is complete: a bench number is worthless if the projection lost or doubled events. */
+export async function assertEntries(db: CommonQueryMethods, expected: number): Promise<void> {
+  const row = await db.one(sql.unsafe`
+    SELECT (SELECT count(*) FROM bench_entries) AS entries, (SELECT coalesce(sum(events), 0) FROM bench_streams) AS counted`);
+  if (Number(row.entries) !== expected || Number(row.counted) !== expected) {
+    throw new Error(`bench read model has ${String(row.entries)} entries / ${String(row.counted)} counted, expected ${expected}`);
+  }
+}
+
+export const quietLogger: ProjectionLogger = {
+  info: () => undefined,
+  warn: (fields, message) => console.error(`  [projection warn] ${message}`, fields),
+  error: (fields, message) => console.error(`  [projection error] ${message}`, fields),
+};

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type DatabasePool } from '../../../libs/database/src/index.js';
+import type { LogPosition, NewEvent } from '../../../libs/event-store/src/index.js';
+
+export const BENCH_EVENT_TYPE = 'bench.opportunity-scored.v1';
+
+const OCCURRED_AT = '2026-11-01T00:00:00.000Z';
+const RULE_SET = '2025-11-21.1';
+
+/**
+ * A bench event shaped like revenue.opportunity-detected.v1 (about 450 bytes of data and 250 of
+ * metadata), so row width, JSON encoding and parsing cost what they cost in production.
+ * `amount` is unique per event: the bench projection sums it.
+ */
+export function benchEvent(amount: number, orgId: string = randomUUID()): NewEvent {
+  return {
+    type: BENCH_EVENT_TYPE,
+    data: {
+      amount,
+      orgId,
+      opportunityId: randomUUID(),
+      opportunityType: 'upsell',
+      source: 'usage_analysis',
+      confidence: 0.85,
+      details: { currentTier: 1, suggestedTier: 2, monthlyTokens: 61_234 + amount, monthlyVoice: 120 },
+      evidence: { textTokens: 61_234 + amount, voiceSeconds: 120, usageRows: 30, tier: 1, walletFound: true },
+      ruleSetVersion: RULE_SET,
+      detectedAt: OCCURRED_AT,
+    },
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: { kind: 'service', id: 'bench' },
+      occurredAt: OCCURRED_AT,
+      command: 'BenchScore',
+      ruleSetVersion: RULE_SET,
+    },
+  };
+}
+
+/**
+ * Fills the log with `count` bench events (same JSON shape as benchEvent) by set-based INSERT,
+ * `perStatement` events per statement, each its own transaction (so the log spans many
+ * transaction ids, as appends do). 10-20x faster than appendMany: setup, not the measurement.
+ * Event i goes to stream `bench-<i % streams>` at revision i / streams.
+ */
+export async function seedLog(pool: DatabasePool, count: number, options: { streams: number; perStatement?: number }): Promise<LogPosition> {
+  const { streams } = options;
+  const step = options.perStatement ?? 50_000;
+  for (let from = 0; from < count; from += step) {
+    const to = Math.min(count, from + step) - 1;
+    await pool.query(sql.unsafe`
+      INSERT INTO event_store.events (stream_name, stream_revision, event_id, event_type, data, metadata)
+      SELECT 'bench-' || (g % ${streams}), g / ${streams}, id, ${BENCH_EVENT_TYPE},
+        jsonb_build_object('amount', g + 1, 'orgId', gen_random_uuid(), 'opportunityId', gen_random_uuid(), 'opportunityType', 'upsell',
+          'source', 'usage_analysis', 'confidence', 0.85,
+          'details', jsonb_build_object('currentTier', 1, 'suggestedTier', 2, 'monthlyTokens', 61234 + g, 'monthlyVoice', 120),
+          'evidence', jsonb_build_object('textTokens', 61234 + g, 'voiceSeconds', 120, 'usageRows', 30, 'tier', 1, 'walletFound', true),
+          'ruleSetVersion', ${RULE_SET}, 'detectedAt', ${OCCURRED_AT}),
+        jsonb_build_object('eventId', id, 'correlationId', gen_random_uuid(), 'causationId', null,
+          'actor', jsonb_build_object('kind', 'service', 'id', 'bench'), 'occurredAt', ${OCCURRED_AT},
+          'command', 'BenchScore', 'ruleSetVersion', ${RULE_SET})
+      FROM (SELECT g, gen_random_uuid() AS id FROM generate_series(${from}::int8, ${to}::int8) g) s
+      ORDER BY g`);
+  }
+  // The streams' concurrency rows, as appends would have left them.
+  await pool.query(sql.unsafe`
+    INSERT INTO event_store.streams (stream_name, revision)
+    SELECT stream_name, max(stream_revision) FROM event_store.events WHERE stream_name LIKE 'bench-%' GROUP BY stream_name
+    ON CONFLICT (stream_name) DO UPDATE SET revision = excluded.revision`);
+  await pool.query(sql.unsafe`VACUUM ANALYZE event_store.events`);
+  return waitForHead(pool);
+}
+
+/** The head once every seeded transaction is visible to readers (gap-safe log: no older transaction may still run). */
+async function waitForHead(pool: DatabasePool): Promise<LogPosition> {
+  const last = await pool.one(sql.unsafe`
+    SELECT transaction_id::text AS commit, global_position AS prepare FROM event_store.events
+    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
+  for (;;) {
+    const visible = await pool.oneFirst(sql.unsafe`SELECT ${last.commit as string}::xid8 < pg_snapshot_xmin(pg_current_snapshot())`);
+    if (visible) return { commit: BigInt(last.commit as string), prepare: last.prepare as bigint };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

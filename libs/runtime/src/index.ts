@@ -1,0 +1,3 @@
+export * from './open-event-store.js';
+export * from './open-runtime.js';
+export * from './demo-data.sql.js';

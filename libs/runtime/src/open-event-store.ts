@@ -1,0 +1,26 @@
+import type { DatabasePool } from '../../database/src/index.js';
+import { PostgresEventStore, type EventStore } from '../../event-store/src/index.js';
+import { postgresLogLag, type LagCounter } from '../../projections/src/index.js';
+
+export interface OpenedEventStore {
+  readonly store: EventStore;
+  readonly kind: 'postgres' | 'eventstoredb';
+  /** Lag in events is countable on the PostgreSQL log only. */
+  readonly lag: LagCounter | undefined;
+}
+
+/**
+ * EVENTSTORE_URL selects EventStoreDB; otherwise events live in PostgreSQL next to the read
+ * models. The EventStoreDB client (gRPC) is loaded only when it is used.
+ */
+export async function openEventStore(options: { pool: DatabasePool; databaseUrl: string; eventStoreUrl?: string | undefined }): Promise<OpenedEventStore> {
+  if (options.eventStoreUrl) {
+    const { EventStoreDbEventStore } = await import('../../event-store/src/eventstoredb/eventstoredb-event-store.js');
+    return { store: EventStoreDbEventStore.connect(options.eventStoreUrl), kind: 'eventstoredb', lag: undefined };
+  }
+  return {
+    store: new PostgresEventStore({ pool: options.pool, connectionUrl: options.databaseUrl }),
+    kind: 'postgres',
+    lag: postgresLogLag(options.pool),
+  };
+}

@@ -1,0 +1,53 @@
+import { acquirePostgres, createDatabasePool, migrate, type DatabasePool, type PostgresServer } from '../../database/src/index.js';
+import type { EventStore } from '../../event-store/src/index.js';
+import { ProjectionRunner, type ProjectionLogger } from '../../projections/src/index.js';
+import { systemClock, type Clock, type RevenueDeps } from '../../revenue-commands/src/index.js';
+import { allProjections } from '../../../projections/index.js';
+import { defaultRuleSet } from '../../../src/revenue/index.js';
+import { openEventStore } from './open-event-store.js';
+
+export interface RuntimeOptions {
+  /** Unset: an embedded PostgreSQL under .data/postgres (kept between runs). */
+  readonly databaseUrl?: string | undefined;
+  readonly eventStoreUrl?: string | undefined;
+  readonly clock?: Clock;
+  readonly logger?: ProjectionLogger;
+  readonly poolSize?: number;
+}
+
+/** Everything the API, the worker and the CLI share: database, event store, projections, command deps. */
+export interface Runtime {
+  readonly server: PostgresServer;
+  readonly pool: DatabasePool;
+  readonly store: EventStore;
+  readonly eventStoreKind: 'postgres' | 'eventstoredb';
+  /** Created, not started: call runner.start() where projections should run. */
+  readonly runner: ProjectionRunner;
+  readonly deps: RevenueDeps;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const server = await acquirePostgres(options.databaseUrl);
+  try {
+    await migrate(server.url);
+    const pool = await createDatabasePool(server.url, { maximumPoolSize: options.poolSize ?? 10 });
+    const { store, kind, lag } = await openEventStore({ pool, databaseUrl: server.url, eventStoreUrl: options.eventStoreUrl });
+    const runner = new ProjectionRunner({
+      store, pool, connectionUrl: server.url, projections: allProjections, ...(lag ? { lag } : {}), ...(options.logger ? { logger: options.logger } : {}),
+    });
+    const deps: RevenueDeps = { store, pool, clock: options.clock ?? systemClock, ruleSet: defaultRuleSet };
+    return {
+      server, pool, store, eventStoreKind: kind, runner, deps,
+      async close() {
+        await runner.stop();
+        await store.close();
+        await pool.end();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw error;
+  }
+}
