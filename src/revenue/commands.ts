@@ -1,6 +1,6 @@
 import type { Detection } from './rules/detect.js';
 import type { RuleSet } from './rules/rule-set.js';
-import type { ActionOutcome, ManualCloseOutcome } from './types.js';
+import type { ActionOutcome, ManualCloseOutcome, OpportunityType } from './types.js';
 
 /** The commands of the org's revenue stream, one decide function each (src/revenue/decide). */
 
@@ -9,6 +9,12 @@ export interface RecordDetections {
   readonly kind: 'RecordDetections';
   readonly orgId: string;
   readonly detections: readonly Detection[];
+  /**
+   * The types whose detectors ran. An open opportunity of one of these types that was not
+   * detected again no longer meets its rule: it is closed as expired (its waiting actions
+   * expire and release their credits), so it stops counting in potentialMRR. Omitted: none.
+   */
+  readonly evaluatedTypes?: readonly OpportunityType[];
 }
 
 /** Proposes actions for the best open opportunities, reserving credits for each. */

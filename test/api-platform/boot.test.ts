@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bootstrap } from '../../apps/api/src/bootstrap.js';
+import { loadConfig } from '../../apps/api/src/config.js';
 import { projectRoot } from '../../libs/database/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
 
@@ -44,7 +45,7 @@ describe('bootstrap', () => {
   afterAll(async () => db?.drop());
 
   it('migrates, serves and closes over DATABASE_URL', async () => {
-    const { app, url, config } = await bootstrap({ NODE_ENV: 'test', DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' });
+    const { app, url, config } = await bootstrap(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' }));
     try {
       expect(config.DATABASE_URL).toBe(db.url);
       const ready = await fetch(`${url.replace('[::1]', '127.0.0.1')}/health/ready`);

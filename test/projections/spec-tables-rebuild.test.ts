@@ -10,7 +10,7 @@ import { appendCounted } from './support/log.js';
 const ORG = randomUUID();
 const TABLES = ['revenue_opportunities', 'revenue_actions'];
 
-/** Writes the specification's tables (migrations 103 + later): one opportunity and one action per event. */
+/** Writes the specification's tables (migrations 103 + later): one (closed) opportunity and one action per event. */
 const specTables: Projection = {
   name: 'spec-tables',
   version: 1,
@@ -20,8 +20,8 @@ const specTables: Projection = {
   async apply(tx, events, tables) {
     const rows = events.map((e) => [e.metadata.eventId, (e.data as { amount: number }).amount]);
     await tx.query(sql.unsafe`
-      INSERT INTO ${tables.of('revenue_opportunities')} (id, org_id, type, source, confidence)
-      SELECT id, ${ORG}::uuid, 'upsell', 'usage_analysis', amount / 1e6 FROM ${sql.unnest(rows, ['uuid', 'int8'])} AS u(id, amount)`);
+      INSERT INTO ${tables.of('revenue_opportunities')} (id, org_id, type, source, confidence, status)
+      SELECT id, ${ORG}::uuid, 'upsell', 'usage_analysis', amount / 1e6, 'lost' FROM ${sql.unnest(rows, ['uuid', 'int8'])} AS u(id, amount)`);
     await tx.query(sql.unsafe`
       INSERT INTO ${tables.of('revenue_actions')} (opportunity_id, action_type, result)
       SELECT id, 'offer_upgrade', 'pending' FROM ${sql.unnest(rows, ['uuid', 'int8'])} AS u(id, amount)`);

@@ -67,4 +67,12 @@ describe('fleet sweep (set-based detection for every org)', () => {
     const rows = await h.db.pool.anyFirst(sql.unsafe`SELECT count(*)::int FROM revenue_opportunities WHERE org_id = ${orgs.declining!} AND type = 'retention_intervention'`);
     expect(rows).toEqual([1]);
   });
+
+  it('expires an open opportunity whose rule no longer fires, so it stops counting', async () => {
+    await h.db.pool.query(sql.unsafe`UPDATE token_usage SET text_tokens_used = 1000 WHERE org_id = ${orgs.declining!}`); // no more decline
+    const result = await h.commands.execute(new SweepFleet(h.meta()));
+    await h.caughtUp(result.position);
+    const row = await h.db.pool.one(sql.unsafe`SELECT status, close_reason FROM revenue_opportunities WHERE org_id = ${orgs.declining!} AND type = 'retention_intervention'`);
+    expect(row).toEqual({ status: 'expired', close_reason: 'rule_no_longer_fires' });
+  });
 });

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { acquirePostgres, createDatabasePool, migrate } from '../../../libs/database/src/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/src/index.js';
-import { type ApiConfig, loadConfig } from './config.js';
+import type { ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
 
 export interface RunningServer {
@@ -12,12 +12,11 @@ export interface RunningServer {
 }
 
 /**
- * The whole start-up, in order: validate config (throws ConfigError) -> PostgreSQL (DATABASE_URL,
+ * The whole start-up after config validation, in order: PostgreSQL (DATABASE_URL,
  * or an embedded server under .data/) -> migrations -> pool -> Nest -> listen. Closing the app
  * closes the pool and stops an embedded server, after in-flight requests have finished.
  */
-export async function bootstrap(env: Readonly<Record<string, string | undefined>>, modules: ReadonlyArray<Type | DynamicModule> = []): Promise<RunningServer> {
-  const config = loadConfig(env);
+export async function bootstrap(config: ApiConfig, modules: ReadonlyArray<Type | DynamicModule> = []): Promise<RunningServer> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const server = await acquirePostgres(config.DATABASE_URL);
   try {

@@ -27,6 +27,22 @@ describe('RecordDetections', () => {
       ]);
   });
 
+  it('closes as expired an open opportunity of an evaluated type that was not detected again', () => {
+    given([openUpsell])
+      .when({ ...record(), evaluatedTypes: ['upsell', 'cross_sell'] })
+      .thenEvents([
+        {
+          type: 'revenue.opportunity-closed.v1',
+          data: { orgId: ORG, opportunityId: 'opp-1', opportunityType: 'upsell', outcome: 'expired', reason: 'rule_no_longer_fires', actionId: null, closedAt: at },
+        },
+      ]);
+  });
+
+  it('leaves open opportunities of types that were not evaluated, or were detected again', () => {
+    given([openUpsell]).when({ ...record(), evaluatedTypes: ['cross_sell'] }).thenNothing();
+    given([openUpsell]).when({ ...record(upsell), evaluatedTypes: ['upsell'] }).thenNothing();
+  });
+
   it('records nothing when the open opportunity already has exactly these numbers', () => {
     given([openUpsell]).when(record(upsell)).thenNothing();
   });

@@ -5,6 +5,7 @@ import { openOpportunityOfType } from '../queries.js';
 import type { Detection } from '../rules/detect.js';
 import { evolve, type Opportunity, type RevenueAccountState } from '../state.js';
 import { isOpportunityType, type Facts } from '../types.js';
+import { closeOpportunityEvents } from './closing.js';
 import { assertOrg, requireId, timestamp } from './guards.js';
 
 /**
@@ -39,7 +40,17 @@ export function decideRecordDetections(command: RecordDetections, state: Revenue
     events.push(event);
     current = evolve(current, event);
   }
-  return events;
+  return [...events, ...expireUndetected(current, command, at)];
+}
+
+/** Open opportunities of evaluated types that this run did not detect again. */
+function expireUndetected(state: RevenueAccountState, command: RecordDetections, at: string): RevenueEvent[] {
+  const detected = new Set(command.detections.map((d) => d.type));
+  return (command.evaluatedTypes ?? []).flatMap((type) => {
+    if (!isOpportunityType(type)) throw new InvalidCommandError('evaluatedTypes', `unknown opportunity type ${String(type)}`);
+    const open = detected.has(type) ? undefined : openOpportunityOfType(state, type);
+    return open ? closeOpportunityEvents(state, open, { outcome: 'expired', reason: 'rule_no_longer_fires', actionId: null, at }) : [];
+  });
 }
 
 function sameDetection(open: Opportunity, d: Detection): boolean {

@@ -8,9 +8,11 @@ export class NestLogger implements LoggerService {
   log(message: unknown, context?: string): void {
     this.logger.info({ context }, String(message));
   }
+  /** Nest calls error(message, stack, context) or error(message, context). */
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const err = message instanceof Error ? message : undefined;
-    this.logger.error({ context: context ?? stackOrContext, err }, err ? err.message : String(message));
+    const stack = context !== undefined ? stackOrContext : undefined;
+    this.logger.error({ context: context ?? stackOrContext, err, stack }, err ? err.message : String(message));
   }
   warn(message: unknown, context?: string): void {
     this.logger.warn({ context }, String(message));

@@ -26,7 +26,9 @@ export function installRequestHooks(adapter: AbstractHttpAdapter, logger: Logger
     const route = routeTemplate(request);
     const status = response.statusCode;
     duration.observe({ method, route, status_code: String(status) }, seconds);
-    logger.info(
+    // Probes and scrapes arrive every few seconds: keep them out of the default log level.
+    const level = status < 400 && (route.startsWith('/health/') || route === '/metrics') ? 'debug' : 'info';
+    logger[level](
       {
         correlationId: request.correlationId,
         method,

@@ -142,26 +142,6 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
     await completes(iterator);
   });
 
-  it('shares one LISTEN connection between subscriptions and closes it when the last one ends', async () => {
-    const listening = async () =>
-      Number(
-        await db.pool.oneFirst(
-          sql.unsafe`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN event_store_appended'`,
-        ),
-      );
-    await store.append(stream('listen'), [newEvent('listen.v1')], 'no_stream');
-    const controller = new AbortController();
-    const iterators = [1, 2].map(() =>
-      store.subscribeToAll({ eventTypes: ['listen.v1'], signal: controller.signal })[Symbol.asyncIterator](),
-    );
-    for (const iterator of iterators) await pull(iterator, (r) => r.length >= 1);
-    expect(await listening()).toBe(1);
-    controller.abort();
-    for (const iterator of iterators) await completes(iterator);
-    for (let tries = 0; (await listening()) > 0 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(await listening()).toBe(0);
-  });
-
   it('close() ends live subscriptions', async () => {
     const other = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url });
     const iterator = other.subscribeToAll({ eventTypes: ['nothing.v1'] })[Symbol.asyncIterator]();

@@ -42,7 +42,7 @@ export class PostgresEventStore implements EventStore {
     this.#pool = options.pool;
     this.#upcasters = options.upcasters ?? UpcasterRegistry.empty;
     this.#pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 1000);
-    this.#notifier = new AppendNotifier(options.connectionUrl, this.#pollIntervalMs);
+    this.#notifier = new AppendNotifier(options.connectionUrl, Math.min(this.#pollIntervalMs, 1000));
   }
 
   async append(streamName: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {

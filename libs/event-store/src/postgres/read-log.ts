@@ -17,13 +17,18 @@ export interface LogPage {
   /** True when the page hit the limit: more events may be visible already. */
   readonly full: boolean;
   /**
+   * Committed events exist that an older, still open transaction holds back. The horizon will
+   * move when that transaction ends, which notifies nobody if it wrote no event: poll soon.
+   */
+  readonly heldBack: boolean;
+  /**
    * Where the next page starts. When the page is not full it is the visible head, so a
    * filtered reader skips non-matching events once instead of rescanning them every poll.
    */
   readonly next: LogPosition | undefined;
 }
 
-type PageRow = { readonly head_commit: string | null; readonly head_prepare: bigint | null } & (
+type PageRow = { readonly head_commit: string | null; readonly head_prepare: bigint | null; readonly held_back: boolean } & (
   EventRow | { readonly [K in keyof EventRow]: null }
 );
 
@@ -47,10 +52,14 @@ export async function readLogPage(db: CommonQueryMethods, query: LogQuery, upcas
       WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY e.transaction_id DESC, e.global_position DESC
       LIMIT 1
+    ),
+    horizon AS (
+      SELECT (SELECT transaction_id::text FROM head) AS head_commit, (SELECT global_position FROM head) AS head_prepare,
+             EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held_back
     )
-    SELECT h.transaction_id::text AS head_commit, h.global_position AS head_prepare,
+    SELECT h.head_commit, h.head_prepare, h.held_back,
            p.commit, p.global_position, p.stream_name, p.stream_revision, p.event_type, p.data, p.metadata
-    FROM head h LEFT JOIN LATERAL (
+    FROM horizon h LEFT JOIN LATERAL (
       SELECT e.transaction_id AS tx, ${eventColumns}
       FROM event_store.events e
       WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${afterCondition} ${typeCondition}
@@ -62,12 +71,14 @@ export async function readLogPage(db: CommonQueryMethods, query: LogQuery, upcas
   const eventRows = rows.filter((row): row is PageRow & EventRow => row.commit !== null);
   const full = limit !== undefined && eventRows.length >= limit;
   const lastRow = eventRows[eventRows.length - 1];
-  const head = rows[0]?.head_commit ? { commit: BigInt(rows[0].head_commit), prepare: rows[0].head_prepare! } : undefined;
+  const status = rows[0]!;
+  const head = status.head_commit ? { commit: BigInt(status.head_commit), prepare: status.head_prepare! } : undefined;
   const candidates = full ? [lastRow && rowPosition(lastRow)] : [after, lastRow && rowPosition(lastRow), head];
   const wanted = eventTypes && new Set(eventTypes);
   return {
     events: eventRows.map((row) => toRecordedEvent(row, upcasters)).filter((event) => !wanted || wanted.has(event.type)),
     full,
+    heldBack: status.held_back,
     next: latest(candidates),
   };
 }

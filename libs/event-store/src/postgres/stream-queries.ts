@@ -19,18 +19,21 @@ export async function readStreamEvents(
   query: StreamQuery,
   upcasters: UpcasterRegistry,
 ): Promise<RecordedEvent[]> {
+  // One statement, one snapshot: the stream row and its events commit together, so a stream
+  // created concurrently is either absent or complete here (never "exists but empty").
   const rows = (await db.any(sql.unsafe`
-    SELECT ${eventColumns} FROM event_store.events e
-    WHERE e.stream_name = ${streamName} AND e.stream_revision >= ${query.fromRevision ?? 0n}
+    SELECT ${eventColumns} FROM event_store.streams s
+    LEFT JOIN LATERAL (
+      SELECT * FROM event_store.events ev
+      WHERE ev.stream_name = s.stream_name AND ev.stream_revision >= ${query.fromRevision ?? 0n}
+      ORDER BY ev.stream_revision
+      LIMIT ${query.maxCount ?? null}
+    ) e ON true
+    WHERE s.stream_name = ${streamName}
     ORDER BY e.stream_revision
-    LIMIT ${query.maxCount ?? null}
-  `)) as readonly EventRow[];
-  if (rows.length === 0 && !(await streamExists(db, streamName))) throw new StreamNotFoundError(streamName);
-  return rows.map((row) => toRecordedEvent(row, upcasters));
-}
-
-async function streamExists(db: DatabasePool, streamName: string): Promise<boolean> {
-  return (await db.exists(sql.unsafe`SELECT 1 FROM event_store.streams WHERE stream_name = ${streamName}`)) as boolean;
+  `)) as readonly (EventRow | Record<keyof EventRow, null>)[];
+  if (rows.length === 0) throw new StreamNotFoundError(streamName);
+  return rows.filter((row): row is EventRow => row.global_position !== null).map((row) => toRecordedEvent(row, upcasters));
 }
 
 /**

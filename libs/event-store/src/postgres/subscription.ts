@@ -11,11 +11,13 @@ export interface SubscriptionSources {
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
+/** First re-read delay while committed events are held back; doubles up to the poll interval. */
+const HELD_BACK_FIRST_RETRY_MS = 10;
 
 /**
  * Catch-up then live over the gap-safe log: full pages are read back to back; once a page
  * comes back short the subscription sleeps until an append notification, the poll interval,
- * or the abort. The checkpoint is the last position read, so each event is yielded once.
+ * or the abort; or only briefly (backing off) while committed events are held back. The checkpoint is the last position read, so each event is yielded once.
  * Nothing is buffered beyond one page; a slow consumer simply reads later.
  */
 export async function* subscribeToLog(
@@ -30,6 +32,7 @@ export async function* subscribeToLog(
   const onAbort = (): void => wakeup.set();
   signal.addEventListener('abort', onAbort);
   let after = options.after;
+  let retryMs = HELD_BACK_FIRST_RETRY_MS;
   try {
     while (!signal.aborted) {
       wakeup.clear();
@@ -37,7 +40,9 @@ export async function* subscribeToLog(
       after = page.next ?? after;
       if (signal.aborted) break;
       if (page.events.length > 0) yield page.events;
-      if (!page.full) await wakeup.wait(sources.pollIntervalMs);
+      if (page.full) continue;
+      await wakeup.wait(page.heldBack ? Math.min(retryMs, sources.pollIntervalMs) : sources.pollIntervalMs);
+      retryMs = page.heldBack ? retryMs * 2 : HELD_BACK_FIRST_RETRY_MS;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -10,8 +10,11 @@ export async function detect(deps: RevenueDeps, orgId: string, types: readonly O
   return types.flatMap((type) => detectors[type](usage!, deps.ruleSet) ?? []);
 }
 
-/** The decision that records detections: opens new opportunities or refreshes the open ones. */
-export function recordDetections(orgId: string, detections: readonly Detection[]) {
+/**
+ * The decision that records detections: opens new opportunities, refreshes the open ones, and
+ * expires open ones of the evaluated types whose rule no longer fires.
+ */
+export function recordDetections(orgId: string, detections: readonly Detection[], evaluatedTypes: readonly OpportunityType[]) {
   return (state: RevenueAccountState, ctx: DecideContext): RevenueEvent[] =>
-    detections.length ? decideRecordDetections({ kind: 'RecordDetections', orgId, detections }, state, ctx) : [];
+    decideRecordDetections({ kind: 'RecordDetections', orgId, detections, evaluatedTypes }, state, ctx);
 }

@@ -17,7 +17,7 @@ export class RunFullAnalysisHandler implements ICommandHandler<RunFullAnalysis, 
 
   async execute({ orgId, meta }: RunFullAnalysis): Promise<FullAnalysisResult> {
     const detections = await detect(this.deps, orgId, OPPORTUNITY_TYPES);
-    const record = recordDetections(orgId, detections);
+    const record = recordDetections(orgId, detections, OPPORTUNITY_TYPES);
     const trigger = triggerActions(this.deps, orgId);
     const result = await executeOnOrg(this.deps, orgId, RunFullAnalysis.commandName, meta, async (state, ctx) => {
       const detected = record(state, ctx);

@@ -46,25 +46,28 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
     const commandCtx = { command: SweepFleet.commandName, ...meta, causationId: meta.causationId ?? null, ruleSetVersion: this.deps.ruleSet.version, now: asOf };
     const detectionsByOrg = new Map<string, Detection[]>();
     const appends: StreamAppend[] = [];
+    const fromStream: string[] = [];
     for (const summary of usage) {
       const detections = OPPORTUNITY_TYPES.flatMap((type) => detectors[type](summary, this.deps.ruleSet) ?? []);
       totals.orgs++;
       totals.detections += detections.length;
-      if (detections.length === 0) continue;
-      detectionsByOrg.set(summary.orgId, detections);
       const { state, revision } = snapshotOf(snapshots, summary.orgId);
-      const events = recordDetections(summary.orgId, detections)(state, ctx);
-      if (events.length) appends.push({ streamName: revenueStreamName(summary.orgId), events: withMetadata(events, commandCtx), expectedRevision: revision });
+      if (detections.length === 0 && Object.keys(state.openOpportunityByType).length === 0) continue;
+      detectionsByOrg.set(summary.orgId, detections);
+      const events = recordDetections(summary.orgId, detections, OPPORTUNITY_TYPES)(state, ctx);
+      // The snapshot holds open opportunities, not actions: closing one must expire its waiting
+      // actions, so that org is decided from its stream instead.
+      if (events.some((e) => e.type === 'revenue.opportunity-closed.v1')) fromStream.push(summary.orgId);
+      else if (events.length) appends.push({ streamName: revenueStreamName(summary.orgId), events: withMetadata(events, commandCtx), expectedRevision: revision });
     }
     const results = appends.length ? await this.deps.store.appendMany(appends) : [];
-    const conflicted: string[] = [];
     results.forEach((result, i) => {
-      if (result instanceof WrongExpectedRevisionError) return conflicted.push(orgIdFromStreamName(appends[i]!.streamName)!);
-      this.count(totals, appends[i]!.events.length, result.position);
-    });
-    for (const orgId of conflicted) {
+      if (!(result instanceof WrongExpectedRevisionError)) return this.count(totals, appends[i]!.events.length, result.position);
       totals.conflictsRetried++;
-      const retried = await executeOnOrg(this.deps, orgId, SweepFleet.commandName, meta, recordDetections(orgId, detectionsByOrg.get(orgId)!));
+      fromStream.push(orgIdFromStreamName(appends[i]!.streamName)!);
+    });
+    for (const orgId of fromStream) {
+      const retried = await executeOnOrg(this.deps, orgId, SweepFleet.commandName, meta, recordDetections(orgId, detectionsByOrg.get(orgId) ?? [], OPPORTUNITY_TYPES));
       if (retried.position) this.count(totals, retried.events.length, parsePosition(retried.position));
     }
   }
