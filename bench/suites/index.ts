@@ -1,5 +1,6 @@
 import type { Suite } from '../harness.js';
 import { eventStoreAppend } from './event-store-append.js';
+import { projectionCatchUp } from './projection-catch-up.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [eventStoreAppend];
+export const suites: Suite[] = [eventStoreAppend, projectionCatchUp];

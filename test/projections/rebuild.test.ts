@@ -143,6 +143,34 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     await old.stop();
   });
 
+  it('a rebuild interrupted by a stop resumes from its own checkpoint; the live tables stay untouched meanwhile', async () => {
+    const live = await ledgerTotals(h);
+    const first = h.runner([ledgerProjection(ORG, { version: 2, sleepMsPerBatch: 40 })], { batchSize: 250 });
+    first.start();
+    const rebuilding = first.rebuild('rb-ledger').catch((e: unknown) => e);
+    for (let i = 0; i < 2400; i++) {
+      const row = await readCheckpoint(h.db.pool, 'rb-ledger');
+      if (row?.rebuildPosition) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await first.stop();
+    const row = await readCheckpoint(h.db.pool, 'rb-ledger');
+    expect(row).toMatchObject({ status: 'rebuilding', rebuildVersion: 2 });
+    expect(row!.rebuildPosition).not.toBeNull();
+    const shadowRows = await h.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM rb_entries__rebuild`);
+    expect(shadowRows).toBeGreaterThan(0);
+    expect(shadowRows).toBeLessThan(5000);
+    expect(await ledgerTotals(h)).toEqual(live);
+
+    const second = h.runner([ledgerProjection(ORG, { version: 2 })]);
+    second.start();
+    await rebuilding; // the request made through the first runner is fulfilled by the second
+    await second.rebuild('rb-ledger', { timeoutMs: 60_000 }).catch(() => undefined);
+    expect(h.log.lines).toContainEqual(expect.objectContaining({ message: 'projection rebuild resumed' }));
+    expect(await ledgerTotals(h)).toEqual(live);
+    await second.stop();
+  });
+
   it('refuses to swap when an outside object depends on a table (halts with the reason); resume + rebuild after the fix', async () => {
     const runner = h.runner([ledgerProjection(ORG, { version: 2 })]);
     runner.start();

@@ -52,15 +52,15 @@ export async function seedLog(pool: DatabasePool, count: number, options: { stre
     const to = Math.min(count, from + step) - 1;
     await pool.query(sql.unsafe`
       INSERT INTO event_store.events (stream_name, stream_revision, event_id, event_type, data, metadata)
-      SELECT 'bench-' || (g % ${streams}), g / ${streams}, id, ${BENCH_EVENT_TYPE},
+      SELECT 'bench-' || (g % ${streams}::int8), g / ${streams}::int8, id, ${BENCH_EVENT_TYPE}::text,
         jsonb_build_object('amount', g + 1, 'orgId', gen_random_uuid(), 'opportunityId', gen_random_uuid(), 'opportunityType', 'upsell',
           'source', 'usage_analysis', 'confidence', 0.85,
           'details', jsonb_build_object('currentTier', 1, 'suggestedTier', 2, 'monthlyTokens', 61234 + g, 'monthlyVoice', 120),
           'evidence', jsonb_build_object('textTokens', 61234 + g, 'voiceSeconds', 120, 'usageRows', 30, 'tier', 1, 'walletFound', true),
-          'ruleSetVersion', ${RULE_SET}, 'detectedAt', ${OCCURRED_AT}),
+          'ruleSetVersion', ${RULE_SET}::text, 'detectedAt', ${OCCURRED_AT}::text),
         jsonb_build_object('eventId', id, 'correlationId', gen_random_uuid(), 'causationId', null,
-          'actor', jsonb_build_object('kind', 'service', 'id', 'bench'), 'occurredAt', ${OCCURRED_AT},
-          'command', 'BenchScore', 'ruleSetVersion', ${RULE_SET})
+          'actor', jsonb_build_object('kind', 'service', 'id', 'bench'), 'occurredAt', ${OCCURRED_AT}::text,
+          'command', 'BenchScore', 'ruleSetVersion', ${RULE_SET}::text)
       FROM (SELECT g, gen_random_uuid() AS id FROM generate_series(${from}::int8, ${to}::int8) g) s
       ORDER BY g`);
   }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Actor, AppendResult, EventMetadata, EventStore, ExpectedRevision, NewEvent } from './event-store.port.js';
+import type { Actor, AppendResult, EventMetadata, EventStore, NewEvent } from './event-store.port.js';
 import { StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
 
 /** A domain event as the pure domain knows it: no metadata, no position. */
@@ -29,6 +29,8 @@ export interface Decision<State, Event extends DomainEvent> {
   readonly state: State;
   /** Null when the decision produced no event (e.g. an idempotent retry). */
   readonly appended: AppendResult | null;
+  /** The stream's revision after the decision ('no_stream' when it still has no event). */
+  readonly revision: bigint | 'no_stream';
   readonly attempts: number;
 }
 
@@ -36,7 +38,7 @@ export async function loadState<State, Event extends DomainEvent>(
   store: EventStore,
   streamName: string,
   fold: Fold<State, Event>,
-): Promise<{ state: State; revision: ExpectedRevision }> {
+): Promise<{ state: State; revision: bigint | 'no_stream' }> {
   try {
     const recorded = await store.readStream(streamName);
     const state = recorded.reduce((s, e) => fold.evolve(s, e as unknown as Event), fold.initialState);
@@ -83,16 +85,21 @@ export async function decideOnStream<State, Event extends DomainEvent>(
   /** May gather inputs for the state it is given (e.g. a balance) before calling the pure decider. */
   decide: (state: State) => readonly Event[] | Promise<readonly Event[]>,
   ctx: CommandContext,
-  maxAttempts = 10,
+  options: { readonly maxAttempts?: number; readonly expectedRevision?: bigint | 'no_stream' } = {},
 ): Promise<Decision<State, Event>> {
+  // A caller that states the revision it saw (HTTP If-Match) gets a conflict, never a re-decision.
+  const maxAttempts = options.expectedRevision === undefined ? (options.maxAttempts ?? 10) : 1;
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadState(store, streamName, fold);
+    if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+      throw new WrongExpectedRevisionError(streamName, String(options.expectedRevision), revision);
+    }
     const events = await decide(state);
     const next = events.reduce(fold.evolve, state);
-    if (events.length === 0) return { events, state: next, appended: null, attempts: attempt };
+    if (events.length === 0) return { events, state: next, appended: null, revision, attempts: attempt };
     try {
       const appended = await store.append(streamName, withMetadata(events, ctx), revision);
-      return { events, state: next, appended, attempts: attempt };
+      return { events, state: next, appended, revision: appended.nextExpectedRevision, attempts: attempt };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
       // Small jittered pause so many writers on one hot stream do not collide in lock-step.

@@ -92,6 +92,7 @@ export class ProjectionWorker {
     logger.error({ projection: projection.name, reason: row.haltedReason }, 'projection is HALTED: resume it (CLI) or request a rebuild');
     while (!signal.aborted) {
       await sleep(settings.controlPollMs, signal);
+      if (signal.aborted) return;
       const now = await readCheckpoint(pool, projection.name);
       if (!now || decideMode(now, projection) !== 'halted') return;
     }

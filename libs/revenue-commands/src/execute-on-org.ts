@@ -37,12 +37,12 @@ export async function executeOnOrg(
     ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
     ruleSetVersion: deps.ruleSet.version,
     now,
-  });
+  }, meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision });
   return {
     orgId,
     events: result.events,
     state: result.state,
     position: result.appended ? formatPosition(result.appended.position) : null,
-    revision: result.appended ? result.appended.nextExpectedRevision.toString() : null,
+    revision: result.revision === 'no_stream' ? null : result.revision.toString(),
   };
 }

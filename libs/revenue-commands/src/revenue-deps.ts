@@ -26,4 +26,6 @@ export interface CommandMeta {
   readonly correlationId: string;
   readonly causationId?: string | null;
   readonly idempotencyKey?: string;
+  /** The org stream revision the caller saw (HTTP If-Match): a different one is a conflict. */
+  readonly expectedRevision?: bigint;
 }

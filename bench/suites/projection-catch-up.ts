@@ -1,0 +1,93 @@
+import { createDatabasePool, type DatabasePool } from '../../libs/database/src/index.js';
+import { PostgresEventStore, type LogPosition } from '../../libs/event-store/src/index.js';
+import { ProjectionRunner } from '../../libs/projections/src/index.js';
+import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
+import { describeSplit, measureCpu, type CpuSplit } from './support/cpu.js';
+import { assertEntries, entriesProjection, quietLogger, resetEntries } from './support/entries-projection.js';
+import { BENCH_EVENT_TYPE, seedLog } from './support/events.js';
+
+const EVENTS = 200_000;
+const STREAMS = 1000;
+const DEFAULT_BATCH = 2000; // libs/projections defaultSettings.batchSize
+
+/**
+ * A fresh ProjectionRunner catching a real-table projection up from zero over a 200k-event log,
+ * with the default batch size (every round) and two alternatives (up to 3 rounds each), plus the
+ * bare read speed of the log (what the runner could reach if applying were free).
+ */
+export const projectionCatchUp: Suite = {
+  name: 'projection-catch-up',
+  description: `ProjectionRunner catch-up from zero: ${EVENTS.toLocaleString('en-US')} events into a two-table read model`,
+  async run(ctx: BenchContext): Promise<Metric[]> {
+    const url = await ctx.freshDatabase();
+    const pool = await createDatabasePool(url);
+    const store = new PostgresEventStore({ pool, connectionUrl: url });
+    try {
+      const seeded = performance.now();
+      const head = await seedLog(pool, EVENTS, { streams: STREAMS });
+      ctx.log(`log seeded (set-based INSERT): ${EVENTS} events in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+      const few = Math.min(ctx.rounds, 3);
+      const plan: Array<{ batch: number; rounds: number }> = [
+        { batch: DEFAULT_BATCH, rounds: ctx.rounds },
+        { batch: 500, rounds: few },
+        { batch: 5000, rounds: few },
+      ];
+      const samples = new Map<number, number[]>(plan.map((p) => [p.batch, []]));
+      const reads: number[] = [];
+      for (let round = 1; round <= ctx.rounds; round++) {
+        for (const p of plan) {
+          if (round > p.rounds) continue;
+          const split = await catchUp(pool, store, url, head, p.batch);
+          ctx.log(`round ${round} catch-up, batches of ${p.batch}: ${Math.round(EVENTS / split.wallS)} events/s (${describeSplit(split)})`);
+          samples.get(p.batch)!.push(EVENTS / split.wallS);
+        }
+        if (round <= few) {
+          const { split } = await measureCpu(pool, () => readWholeLog(store));
+          ctx.log(`round ${round} readAll only, pages of ${DEFAULT_BATCH}: ${Math.round(EVENTS / split.wallS)} events/s (${describeSplit(split)})`);
+          reads.push(EVENTS / split.wallS);
+        }
+      }
+      return [
+        ...plan.map((p) =>
+          metric(`catch-up from zero, batchSize ${p.batch}${p.batch === DEFAULT_BATCH ? ' (default)' : ''}`, 'events/s', samples.get(p.batch)!, {
+            target: '>= 50000',
+          }),
+        ),
+        metric(`log read only (readAll pages of ${DEFAULT_BATCH}, no apply)`, 'events/s', reads),
+      ];
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  },
+};
+
+/** From empty tables and no checkpoint to "waitFor(head) is true", with a fresh runner. */
+async function catchUp(pool: DatabasePool, store: PostgresEventStore, url: string, head: LogPosition, batchSize: number): Promise<CpuSplit> {
+  await resetEntries(pool);
+  const projection = entriesProjection();
+  const runner = new ProjectionRunner({ store, pool, connectionUrl: url, projections: [projection], batchSize, logger: quietLogger });
+  try {
+    const { result: reached, split } = await measureCpu(pool, async () => {
+      runner.start();
+      return runner.waitFor(projection.name, head, 600_000);
+    });
+    if (!reached) throw new Error(`catch-up with batches of ${batchSize} did not reach the head`);
+    await assertEntries(pool, EVENTS);
+    return split;
+  } finally {
+    await runner.stop();
+  }
+}
+
+async function readWholeLog(store: PostgresEventStore): Promise<void> {
+  let after: LogPosition | undefined;
+  let read = 0;
+  for (;;) {
+    const page = await store.readAll({ ...(after ? { after } : {}), eventTypes: [BENCH_EVENT_TYPE], maxCount: DEFAULT_BATCH });
+    read += page.length;
+    after = page.at(-1)?.position ?? after;
+    if (page.length < DEFAULT_BATCH) break;
+  }
+  if (read !== EVENTS) throw new Error(`read ${read} events, expected ${EVENTS}`);
+}
