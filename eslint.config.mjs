@@ -6,7 +6,8 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      // Not enforced: NestJS reads constructor parameter types at run time (emitDecoratorMetadata),
+      // so an `import type` of an injected class would silently break dependency injection.
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
