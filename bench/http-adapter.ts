@@ -24,7 +24,13 @@ interface CannonResult {
   readonly errors: number;
   readonly non2xx: number;
 }
-type Autocannon = (options: { url: string; connections: number; pipelining: number; duration: number; headers: Record<string, string> }) => Promise<CannonResult>;
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  pipelining: number;
+  duration: number;
+  headers: Record<string, string>;
+}) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 class BenchGuard implements CanActivate {
@@ -54,7 +60,9 @@ async function serve(kind: HttpAdapterKind): Promise<void> {
 }
 
 function startServer(kind: HttpAdapterKind): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (url) => resolve({ child, url: url.replace('[::1]', '127.0.0.1') }));
     child.once('exit', (code) => reject(new Error(`${kind} bench server exited with ${code}`)));
@@ -102,8 +110,14 @@ async function main(): Promise<void> {
   const [mode, kind] = process.argv.slice(2);
   if (mode === 'serve') return serve(kind as HttpAdapterKind);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-  const metrics = await httpAdapterSuite.run({ serverUrl: '', rounds, freshDatabase: () => Promise.reject(new Error('not needed')), log: (l) => console.log(`  ${l}`) });
-  for (const m of metrics) console.log(`${m.name}: median ${m.median.toFixed(1)} ${m.unit} (samples ${m.samples.map((s) => s.toFixed(1)).join(', ')})`);
+  const metrics = await httpAdapterSuite.run({
+    serverUrl: '',
+    rounds,
+    freshDatabase: () => Promise.reject(new Error('not needed')),
+    log: (l) => console.log(`  ${l}`),
+  });
+  for (const m of metrics)
+    console.log(`${m.name}: median ${m.median.toFixed(1)} ${m.unit} (samples ${m.samples.map((s) => s.toFixed(1)).join(', ')})`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

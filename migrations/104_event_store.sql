@@ -17,7 +17,7 @@ CREATE TABLE event_store.events (
   global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   -- The writing transaction. Sequence values are taken before commit, so a late commit can
   -- surface a lower global_position after a reader has passed it; readers therefore only take
-  -- rows whose transaction is older than every running one (pg_snapshot_xmin) and checkpoint
+  -- rows whose transaction is older than every running one (log_horizon below) and checkpoint
   -- on the pair (transaction_id, global_position).
   transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
   stream_name text NOT NULL,
@@ -33,6 +33,24 @@ CREATE TABLE event_store.events (
 
 -- The global log order: catch-up reads are index range scans on this pair.
 CREATE INDEX events_log_order_idx ON event_store.events (transaction_id, global_position);
+
+-- Readers take events with transaction_id below this horizon: the oldest transaction still in
+-- progress in the reader's snapshot (or the snapshot's xmax when none is), not counting
+-- transactions of OTHER databases, which cannot write these events. Plain pg_snapshot_xmin
+-- would let any long write transaction anywhere on the cluster (a migration, a bulk load in
+-- another database) stall every subscriber. A transaction that ended before pg_stat_activity
+-- was read stays counted, which is only conservative. pg_stat_activity shows backend_xid of
+-- other roles' sessions only to members of pg_read_all_stats; when hidden, they count too
+-- (again conservative: the horizon falls back to the snapshot's xmin).
+CREATE FUNCTION event_store.log_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
+  SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+  WHERE x::text::int8 % 4294967296 NOT IN (
+    SELECT a.backend_xid::text::int8 FROM pg_stat_activity a
+    WHERE a.backend_xid IS NOT NULL
+      AND a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+  )
+$$;
 
 -- Wake-up for live subscribers. A statement-level trigger (rather than pg_notify in the
 -- adapter's append) fires for every writer, including bulk imports and repairs done in SQL,

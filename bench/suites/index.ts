@@ -1,6 +1,7 @@
 import type { Suite } from '../harness.js';
 import { eventStoreAppend } from './event-store-append.js';
+import { fleetSweep } from './fleet-sweep/suite.js';
 import { projectionCatchUp } from './projection-catch-up.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [eventStoreAppend, projectionCatchUp];
+export const suites: Suite[] = [eventStoreAppend, projectionCatchUp, fleetSweep];

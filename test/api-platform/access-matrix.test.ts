@@ -48,14 +48,21 @@ describe('access matrix', () => {
     await db?.drop();
   });
 
-  const read = (token: string | undefined, orgId?: string) => call(api, '/api/sample/opportunities', { ...(token ? { token } : {}), ...(orgId ? { orgId } : {}) });
+  const read = (token: string | undefined, orgId?: string) =>
+    call(api, '/api/sample/opportunities', { ...(token ? { token } : {}), ...(orgId ? { orgId } : {}) });
 
   it('asks for a token, and says which part of a bad one is wrong', async () => {
     const none = await read(undefined, orgA);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
     expect(none.body.type).toBe('/problems/missing-token');
-    const cases: Array<[string, RegExp]> = [['expired', /expired/], ['forged', /signature/], ['wrongAudience', /aud/], ['noExp', /exp/], ['anon', /anon/]];
+    const cases: Array<[string, RegExp]> = [
+      ['expired', /expired/],
+      ['forged', /signature/],
+      ['wrongAudience', /aud/],
+      ['noExp', /exp/],
+      ['anon', /anon/],
+    ];
     for (const [name, reason] of cases) {
       const reply = await read(tokens[name], orgA);
       expect({ name, status: reply.status, type: reply.body.type }).toEqual({ name, status: 401, type: '/problems/invalid-token' });
@@ -66,7 +73,10 @@ describe('access matrix', () => {
   });
 
   it('lets owners and admins read their org, and RLS shows them only its rows', async () => {
-    for (const [name, role] of [['owner', 'owner'], ['admin', 'admin']] as const) {
+    for (const [name, role] of [
+      ['owner', 'owner'],
+      ['admin', 'admin'],
+    ] as const) {
       const reply = await read(tokens[name], orgA);
       expect(reply.status).toBe(200);
       expect(reply.body).toEqual({ org: { orgId: orgA, role }, visibleOrgIds: [orgA] });
@@ -94,7 +104,8 @@ describe('access matrix', () => {
 
   it('keeps service tokens off user routes and users off service routes', async () => {
     expect((await read(tokens.approver, orgA)).status).toBe(403);
-    const approve = (token: string, orgId?: string) => call(api, '/api/sample/approvals', { token, ...(orgId ? { orgId } : {}), body: { actionId: randomUUID() } });
+    const approve = (token: string, orgId?: string) =>
+      call(api, '/api/sample/approvals', { token, ...(orgId ? { orgId } : {}), body: { actionId: randomUUID() } });
     const ok = await approve(tokens.approver!, orgA);
     expect(ok.status).toBe(202);
     expect(ok.body.org).toEqual({ orgId: orgA, role: 'service' });
@@ -109,7 +120,12 @@ describe('access matrix', () => {
   it('lists the caller’s own memberships under RLS on GET /api/me/orgs', async () => {
     const reply = await call(api, '/api/me/orgs', { token: tokens.multi! });
     expect(reply.status).toBe(200);
-    expect(reply.body.orgs).toEqual(expect.arrayContaining([{ orgId: orgA, role: 'admin' }, { orgId: orgB, role: 'member' }]));
+    expect(reply.body.orgs).toEqual(
+      expect.arrayContaining([
+        { orgId: orgA, role: 'admin' },
+        { orgId: orgB, role: 'member' },
+      ]),
+    );
     expect((reply.body.orgs as unknown[]).length).toBe(2);
     expect((await call(api, '/api/me/orgs', { token: tokens.approver! })).status).toBe(403);
   });

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bootstrap } from '../../apps/api/src/bootstrap.js';
 import { loadConfig } from '../../apps/api/src/config.js';
 import { projectRoot } from '../../libs/database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
+import { createLogger } from '../../libs/observability/src/index.js';
+import pg from 'pg';
+import { createTestDatabase, testServerUrl, type TestDatabase } from '../../libs/database/src/testing.js';
 
 /** Runs apps/api/src/main.ts in a child process (tsx) with exactly `env`, and collects how it ended. */
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
@@ -44,15 +47,37 @@ describe('bootstrap', () => {
   });
   afterAll(async () => db?.drop());
 
-  it('migrates, serves and closes over DATABASE_URL', async () => {
-    const { app, url, config } = await bootstrap(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' }));
+  /** Sessions open on the test database, seen from the server's maintenance database. */
+  async function sessionsOn(name: string): Promise<number> {
+    const client = new pg.Client({ connectionString: testServerUrl() });
+    await client.connect();
+    try {
+      const result = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      return result.rows[0].n as number;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('migrates, serves, and on close releases every database session it opened', async () => {
+    const before = await sessionsOn(db.name);
+    const lines: string[] = [];
+    const logger = createLogger({
+      destination: new Writable({ write: (chunk: Buffer, _e, done) => done(void lines.push(chunk.toString('utf8'))) }),
+    });
+    const { app, url, config } = await bootstrap(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0' }), {
+      logger,
+    });
     try {
       expect(config.DATABASE_URL).toBe(db.url);
       const ready = await fetch(`${url.replace('[::1]', '127.0.0.1')}/health/ready`);
       expect(ready.status).toBe(200);
+      expect(await sessionsOn(db.name)).toBeGreaterThan(before);
     } finally {
       await app.close();
     }
     await expect(fetch(`${url}/health/live`)).rejects.toThrow();
+    expect(await sessionsOn(db.name)).toBe(before);
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['database ready', 'listening']));
   });
 });

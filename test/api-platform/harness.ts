@@ -33,7 +33,14 @@ export async function startApi(db: TestDatabase, { env = {}, adapter, clock, onC
     },
   });
   const logger = createLogger({ level: 'info', destination: sink });
-  const app = await createApp({ config, pool: db.pool, logger, modules: [SampleModule], ...(clock ? { clock } : {}), ...(onClose ? { onClose } : {}) });
+  const app = await createApp({
+    config,
+    pool: db.pool,
+    logger,
+    modules: [SampleModule],
+    ...(clock ? { clock } : {}),
+    ...(onClose ? { onClose } : {}),
+  });
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, baseUrl, logs, close: () => app.close() };
@@ -62,8 +69,13 @@ export async function call(api: RunningApi, path: string, options: CallOptions =
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.orgId) headers['x-org-id'] = options.orgId;
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  const response = await fetch(`${api.baseUrl}${path}`, { method: options.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload });
+  if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
+  const response = await fetch(`${api.baseUrl}${path}`, {
+    method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
+    headers,
+    body: payload,
+  });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
   const body = contentType.includes('json') && text ? (JSON.parse(text) as Record<string, unknown>) : {};

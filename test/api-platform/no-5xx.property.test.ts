@@ -7,23 +7,32 @@ import { HTTP_ADAPTER_KINDS } from '../../apps/api/src/http/http-platform.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { type RunningApi, startApi } from './harness.js';
 
-const printable = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
+const printable = (maxLength: number) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
 
 /** Bodies from well-formed DTOs with wrong types to plain garbage. */
 const body = fc.oneof(
-  fc.record(
-    {
-      name: fc.oneof(fc.string(), fc.jsonValue()),
-      count: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
-      tags: fc.oneof(fc.array(fc.string()), fc.jsonValue()),
-      nested: fc.oneof(fc.record({ flag: fc.jsonValue() }), fc.jsonValue()),
-      actionId: fc.oneof(fc.uuid(), fc.string()),
-    },
-    { requiredKeys: [] },
-  ).map((value) => JSON.stringify(value)),
+  fc
+    .record(
+      {
+        name: fc.oneof(fc.string(), fc.jsonValue()),
+        count: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+        tags: fc.oneof(fc.array(fc.string()), fc.jsonValue()),
+        nested: fc.oneof(fc.record({ flag: fc.jsonValue() }), fc.jsonValue()),
+        actionId: fc.oneof(fc.uuid(), fc.string()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((value) => JSON.stringify(value)),
   fc.jsonValue().map((value) => JSON.stringify(value)),
   // Prototype pollution attempts, deep nesting, huge numbers.
-  fc.constantFrom('{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"x":1}}}', `${'['.repeat(5000)}${']'.repeat(5000)}`, '{"count":1e400}', '{"name":"\\u0000"}'),
+  fc.constantFrom(
+    '{"__proto__":{"isAdmin":true}}',
+    '{"constructor":{"prototype":{"x":1}}}',
+    `${'['.repeat(5000)}${']'.repeat(5000)}`,
+    '{"count":1e400}',
+    '{"name":"\\u0000"}',
+  ),
   fc.string({ maxLength: 300 }),
   fc.constant(''),
 );
@@ -35,7 +44,17 @@ const request = fc.record({
     fc.webPath().map((p) => `/api${p.startsWith('/') ? p : `/${p}`}`),
   ),
   body,
-  contentType: fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/problem+json', 'multipart/form-data; boundary=x'), { nil: undefined }),
+  contentType: fc.option(
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/problem+json',
+      'multipart/form-data; boundary=x',
+    ),
+    { nil: undefined },
+  ),
   auth: fc.constantFrom('user', 'owner', 'service', 'garbage', 'none'),
   garbageAuth: printable(80),
   orgId: fc.option(fc.oneof(fc.uuid(), printable(40)), { nil: undefined }),

@@ -80,7 +80,10 @@ describe('graceful shutdown', () => {
     const api = await startApi(db, {
       onClose: async () => {
         // Runs once the HTTP server has stopped: nothing is served any more.
-        const refused = await fetch(`${baseUrl}/health/live`).then(() => false, () => true);
+        const refused = await fetch(`${baseUrl}/health/live`).then(
+          () => false,
+          () => true,
+        );
         steps.push(`resources released (server closed: ${refused})`);
       },
     });
@@ -98,7 +101,13 @@ describe('graceful shutdown', () => {
     });
     await api.close();
     steps.push('closed');
-    expect(steps).toEqual(['drain started (close)', 'ready 503 The service is shutting down.', 'batch finished', 'resources released (server closed: true)', 'closed']);
+    expect(steps).toEqual([
+      'drain started (close)',
+      'ready 503 The service is shutting down.',
+      'batch finished',
+      'resources released (server closed: true)',
+      'closed',
+    ]);
     await db.drop();
   });
 

@@ -5,8 +5,17 @@ import { userToken } from '../support/tokens.js';
 import { call, type Reply, type RunningApi, startApi } from './harness.js';
 
 function expectProblem(reply: Reply, status: number, type: string): void {
-  expect({ status: reply.status, contentType: reply.contentType.split(';')[0], type: reply.body.type }).toEqual({ status, contentType: 'application/problem+json', type });
-  expect(reply.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), instance: expect.stringMatching(/^\//) });
+  expect({ status: reply.status, contentType: reply.contentType.split(';')[0], type: reply.body.type }).toEqual({
+    status,
+    contentType: 'application/problem+json',
+    type,
+  });
+  expect(reply.body).toMatchObject({
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    instance: expect.stringMatching(/^\//),
+  });
   expect(reply.body.correlationId).toBe(reply.headers.get('x-correlation-id'));
 }
 
@@ -66,11 +75,17 @@ describe.each(HTTP_ADAPTER_KINDS)('problem details on %s', (adapter) => {
   });
 
   it('echoes a usable X-Correlation-Id and replaces anything else with a new UUID', async () => {
-    expect((await call(api, '/health/live', { headers: { 'x-correlation-id': 'abc-123:x.y' } })).headers.get('x-correlation-id')).toBe('abc-123:x.y');
+    expect((await call(api, '/health/live', { headers: { 'x-correlation-id': 'abc-123:x.y' } })).headers.get('x-correlation-id')).toBe(
+      'abc-123:x.y',
+    );
     const uuid = /^[0-9a-f-]{36}$/;
     expect((await call(api, '/health/live')).headers.get('x-correlation-id')).toMatch(uuid);
-    expect((await call(api, '/health/live', { headers: { 'x-correlation-id': 'bad value<script>' } })).headers.get('x-correlation-id')).toMatch(uuid);
-    expect((await call(api, '/health/live', { headers: { 'x-correlation-id': 'x'.repeat(200) } })).headers.get('x-correlation-id')).toMatch(uuid);
+    expect(
+      (await call(api, '/health/live', { headers: { 'x-correlation-id': 'bad value<script>' } })).headers.get('x-correlation-id'),
+    ).toMatch(uuid);
+    expect((await call(api, '/health/live', { headers: { 'x-correlation-id': 'x'.repeat(200) } })).headers.get('x-correlation-id')).toMatch(
+      uuid,
+    );
   });
 
   it('logs one line per request with ids only: no token, no email, no query string', async () => {

@@ -33,7 +33,9 @@ class SampleController {
   @Get('opportunities')
   @OrgScoped()
   async opportunities(@CurrentPrincipal() user: UserPrincipal, @CurrentOrg() org: OrgContext) {
-    const orgIds = await withRlsSession(this.pool, user.claims, (tx) => tx.anyFirst(sql.unsafe`SELECT org_id FROM revenue_opportunities ORDER BY org_id`));
+    const orgIds = await withRlsSession(this.pool, user.claims, (tx) =>
+      tx.anyFirst(sql.unsafe`SELECT org_id FROM revenue_opportunities ORDER BY org_id`),
+    );
     return { org, visibleOrgIds: [...new Set(orgIds)] };
   }
 

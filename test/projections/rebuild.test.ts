@@ -164,8 +164,7 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
 
     const second = h.runner([ledgerProjection(ORG, { version: 2 })]);
     second.start();
-    await rebuilding; // the request made through the first runner is fulfilled by the second
-    await second.rebuild('rb-ledger', { timeoutMs: 60_000 }).catch(() => undefined);
+    expect(await rebuilding).toBeUndefined(); // the request made through the first runner, fulfilled by the second
     expect(h.log.lines).toContainEqual(expect.objectContaining({ message: 'projection rebuild resumed' }));
     expect(await ledgerTotals(h)).toEqual(live);
     await second.stop();

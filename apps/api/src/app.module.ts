@@ -52,7 +52,11 @@ export class AppModule {
         { provide: SHUTDOWN_OPTIONS, useValue: shutdown },
         {
           provide: VERIFY_TOKEN,
-          useValue: createJwtVerifier({ secret: config.JWT_SECRET, audience: config.JWT_AUDIENCE, ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}) }),
+          useValue: createJwtVerifier({
+            secret: config.JWT_SECRET,
+            audience: config.JWT_AUDIENCE,
+            ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
+          }),
         },
         { provide: FixedWindowRateLimiter, useValue: new FixedWindowRateLimiter(config.RATE_LIMIT, 60_000, deps.clock ?? Date.now) },
         OrgResolver,

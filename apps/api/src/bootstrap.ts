@@ -16,8 +16,15 @@ export interface RunningServer {
  * or an embedded server under .data/) -> migrations -> pool -> Nest -> listen. Closing the app
  * closes the pool and stops an embedded server, after in-flight requests have finished.
  */
-export async function bootstrap(config: ApiConfig, modules: ReadonlyArray<Type | DynamicModule> = []): Promise<RunningServer> {
-  const logger = createLogger({ level: config.LOG_LEVEL });
+export interface BootstrapOptions {
+  readonly modules?: ReadonlyArray<Type | DynamicModule>;
+  /** Defaults to JSON lines on stdout at LOG_LEVEL. */
+  readonly logger?: Logger;
+}
+
+export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const modules = options.modules ?? [];
   const server = await acquirePostgres(config.DATABASE_URL);
   try {
     const applied = await migrate(server.url, (line) => logger.debug({ migration: line }, 'migrate'));
@@ -33,7 +40,15 @@ export async function bootstrap(config: ApiConfig, modules: ReadonlyArray<Type |
     });
     await app.listen(config.PORT, config.HOST);
     const url = await app.getUrl();
-    logger.info({ url, adapter: config.HTTP_ADAPTER, runProjections: config.RUN_PROJECTIONS, eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'postgres' }, 'listening');
+    logger.info(
+      {
+        url,
+        adapter: config.HTTP_ADAPTER,
+        runProjections: config.RUN_PROJECTIONS,
+        eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'postgres',
+      },
+      'listening',
+    );
     return { app, url, config, logger };
   } catch (error) {
     await server.stop().catch(() => undefined);

@@ -41,13 +41,27 @@ describe('loadConfig', () => {
   it('reports every problem at once, by variable, without echoing values', () => {
     let error: unknown;
     try {
-      loadConfig({ JWT_SECRET: 'tooshort-secret-value', PORT: '70000', DATABASE_URL: 'mysql://x', BODY_LIMIT: 'lots', RUN_PROJECTIONS: 'maybe', RATE_LIMIT: '0' });
+      loadConfig({
+        JWT_SECRET: 'tooshort-secret-value',
+        PORT: '70000',
+        DATABASE_URL: 'mysql://x',
+        BODY_LIMIT: 'lots',
+        RUN_PROJECTIONS: 'maybe',
+        RATE_LIMIT: '0',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const issues = (error as ConfigError).issues;
-    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(['BODY_LIMIT', 'DATABASE_URL', 'JWT_SECRET', 'PORT', 'RATE_LIMIT', 'RUN_PROJECTIONS']);
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual([
+      'BODY_LIMIT',
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'PORT',
+      'RATE_LIMIT',
+      'RUN_PROJECTIONS',
+    ]);
     expect((error as Error).message).not.toContain('tooshort-secret-value');
   });
 });

@@ -19,7 +19,13 @@ const byteSize = z
     const [, digits, unit] = /^(\d+)\s*([a-z]*)$/i.exec(value)!;
     return Number(digits) * UNITS[(unit || 'b').toLowerCase()]!;
   })
-  .pipe(z.number().int().min(1024, 'must be at least 1kb').max(50 * 1024 ** 2, 'must be at most 50mb'));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1024, 'must be at least 1kb')
+      .max(50 * 1024 ** 2, 'must be at most 50mb'),
+  );
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: 'expected true or false' }) })

@@ -38,7 +38,15 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
   );
-  const module = AppModule.forRoot({ config, pool: options.pool, logger, registry, modules: options.modules ?? [], ...(options.onClose ? { onClose: options.onClose } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const module = AppModule.forRoot({
+    config,
+    pool: options.pool,
+    logger,
+    registry,
+    modules: options.modules ?? [],
+    ...(options.onClose ? { onClose: options.onClose } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = await NestFactory.create(module, platform.adapter, {
     ...platform.nestOptions,
     logger: new NestLogger(logger),

@@ -4,7 +4,7 @@ import { BENCH_EVENT_TYPE } from './events.js';
 
 /**
  * The bench read model: one row per event (like revenue_opportunities, one per detection) and
- * a per-stream counter upserted per batch (like revenue_org_streams). Two set-based statements
+ * a per-stream counter upserted per batch (like revenue_org_streams): one set-based statement
  * per batch, whatever its size.
  */
 export function entriesProjection(name = 'bench-entries'): Projection {
@@ -19,14 +19,16 @@ export function entriesProjection(name = 'bench-entries'): Projection {
         const data = e.data as { amount: number; orgId: string; confidence: number };
         return [e.metadata.eventId, e.streamName, data.orgId, data.amount, data.confidence];
       });
+      // One statement: the rows cross the wire once, the counter upsert reads them from the CTE.
       await tx.query(sql.unsafe`
-        INSERT INTO ${tables.of('bench_entries')} (id, stream, org_id, amount, confidence)
-        SELECT * FROM ${sql.unnest(rows, ['uuid', 'text', 'uuid', 'int8', 'numeric'])}`);
-      await tx.query(sql.unsafe`
+        WITH u AS (
+          SELECT * FROM ${sql.unnest(rows, ['uuid', 'text', 'uuid', 'int8', 'numeric'])} AS u(id, stream, org_id, amount, confidence)
+        ),
+        entries AS (
+          INSERT INTO ${tables.of('bench_entries')} (id, stream, org_id, amount, confidence) SELECT * FROM u
+        )
         INSERT INTO ${tables.of('bench_streams')} AS s (stream, events, total)
-        SELECT stream, count(*), sum(amount)
-        FROM ${sql.unnest(rows, ['uuid', 'text', 'uuid', 'int8', 'numeric'])} AS u(id, stream, org_id, amount, confidence)
-        GROUP BY stream
+        SELECT stream, count(*), sum(amount) FROM u GROUP BY stream
         ON CONFLICT (stream) DO UPDATE SET events = s.events + excluded.events, total = s.total + excluded.total`);
     },
   };

@@ -81,6 +81,8 @@ describe('withRlsSession', () => {
 
   it('refuses claims without a uuid subject or with another role, before touching the database', async () => {
     await expect(withRlsSession(db.pool, { sub: 'maos', role: 'authenticated' }, async () => 1)).rejects.toBeInstanceOf(RlsClaimsError);
-    await expect(withRlsSession(db.pool, { sub: owner, role: 'service_role' } as never, async () => 1)).rejects.toThrow(/role 'authenticated'/);
+    await expect(withRlsSession(db.pool, { sub: owner, role: 'service_role' } as never, async () => 1)).rejects.toThrow(
+      /role 'authenticated'/,
+    );
   });
 });

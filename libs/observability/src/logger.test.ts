@@ -26,7 +26,11 @@ describe('createLogger', () => {
       'hello',
     );
     const line = lines[0]!;
-    expect(JSON.parse(line)).toMatchObject({ msg: 'hello', user: { id: 'u-1', email: '[redacted]' }, req: { headers: { authorization: '[redacted]' } } });
+    expect(JSON.parse(line)).toMatchObject({
+      msg: 'hello',
+      user: { id: 'u-1', email: '[redacted]' },
+      req: { headers: { authorization: '[redacted]' } },
+    });
     expect(line).not.toMatch(/top-level-token|nested-token|sid=1|jane@example.com|\+1555|raw-jwt/);
   });
 

@@ -6,7 +6,21 @@ export type { Logger } from 'pino';
  * Paths pino censors wherever they appear (top level, one or two levels down): credentials,
  * and personal fields that may slip into a logged object. We log ids, never people.
  */
-export const REDACTED_KEYS = ['authorization', 'cookie', 'set-cookie', 'token', 'accessToken', 'refreshToken', 'jwt', 'password', 'secret', 'email', 'phone', 'ip', 'remoteAddress'] as const;
+export const REDACTED_KEYS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'jwt',
+  'password',
+  'secret',
+  'email',
+  'phone',
+  'ip',
+  'remoteAddress',
+] as const;
 
 export function redactPaths(keys: readonly string[] = REDACTED_KEYS): string[] {
   return keys.flatMap((key) => {

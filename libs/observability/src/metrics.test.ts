@@ -4,7 +4,10 @@ import { counter, createMetricsRegistry, gauge, histogram } from './metrics.js';
 describe('metrics registry helpers', () => {
   it('includes the default Node metrics and the series modules register', async () => {
     const registry = createMetricsRegistry();
-    counter(registry, { name: 'events_appended_total', help: 'events appended', labelNames: ['stream_category'] }).inc({ stream_category: 'revenue' }, 3);
+    counter(registry, { name: 'events_appended_total', help: 'events appended', labelNames: ['stream_category'] }).inc(
+      { stream_category: 'revenue' },
+      3,
+    );
     gauge(registry, { name: 'projection_lag_events', help: 'lag', labelNames: ['projection'] }).set({ projection: 'revenue' }, 7);
     const text = await registry.metrics();
     expect(text).toContain('process_cpu_user_seconds_total');

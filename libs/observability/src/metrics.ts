@@ -30,13 +30,24 @@ function existing<T>(registry: Registry, name: string, kind: abstract new (...ar
 }
 
 export function counter<L extends string>(registry: Registry, spec: SeriesSpec<L>): Counter<L> {
-  return existing<Counter<L>>(registry, spec.name, Counter) ?? new Counter<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
+  return (
+    existing<Counter<L>>(registry, spec.name, Counter) ??
+    new Counter<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] })
+  );
 }
 
-export function gauge<L extends string>(registry: Registry, spec: SeriesSpec<L> & { collect?: (this: Gauge<L>) => void | Promise<void> }): Gauge<L> {
-  return existing<Gauge<L>>(registry, spec.name, Gauge) ?? new Gauge<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
+export function gauge<L extends string>(
+  registry: Registry,
+  spec: SeriesSpec<L> & { collect?: (this: Gauge<L>) => void | Promise<void> },
+): Gauge<L> {
+  return (
+    existing<Gauge<L>>(registry, spec.name, Gauge) ?? new Gauge<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] })
+  );
 }
 
 export function histogram<L extends string>(registry: Registry, spec: SeriesSpec<L> & { buckets?: number[] }): Histogram<L> {
-  return existing<Histogram<L>>(registry, spec.name, Histogram) ?? new Histogram<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
+  return (
+    existing<Histogram<L>>(registry, spec.name, Histogram) ??
+    new Histogram<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] })
+  );
 }

@@ -3,7 +3,7 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { problems } from '../errors/problem.js';
 import { type ApiRequest, singleHeader } from '../http/api-request.js';
 import { VERIFY_TOKEN } from '../tokens.js';
-import { ORG_SCOPED_KEY, PUBLIC_KEY, SCOPES_KEY } from './decorators.js';
+import { ORG_SCOPED_KEY, PUBLIC_KEY, SCOPES_KEY, SERVICE_SCOPES_KEY } from './decorators.js';
 import type { VerifyToken } from './jwt-verifier.js';
 import { OrgResolver } from './org-resolver.js';
 import { type Principal, principalKey } from './principal.js';
@@ -34,7 +34,11 @@ export class AccessGuard implements CanActivate {
     const principal = await this.verify(bearerToken(request));
     request.principal = principal;
     this.applyRateLimit(principal, http.getResponse());
-    authorize(principal, this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets));
+    authorize(
+      principal,
+      this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets),
+      this.reflector.getAllAndOverride<string[]>(SERVICE_SCOPES_KEY, targets),
+    );
     if (this.reflector.getAllAndOverride<boolean>(ORG_SCOPED_KEY, targets)) {
       request.org = await this.orgs.resolve(principal, singleHeader(request, 'x-org-id'));
     }
@@ -59,7 +63,8 @@ function bearerToken(request: ApiRequest): string {
   return match[1];
 }
 
-function authorize(principal: Principal, scopes: readonly string[] | undefined): void {
+function authorize(principal: Principal, scopes: readonly string[] | undefined, alsoForServices?: readonly string[]): void {
+  if (!scopes?.length && alsoForServices?.length && principal.kind === 'service') return authorize(principal, alsoForServices);
   if (!scopes?.length) {
     if (principal.kind === 'service') throw problems.forbidden('This route is for users; service tokens cannot use it.');
     return;

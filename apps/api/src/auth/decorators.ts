@@ -5,6 +5,7 @@ import type { Principal } from './principal.js';
 export const PUBLIC_KEY = 'api:public';
 export const SCOPES_KEY = 'api:scopes';
 export const ORG_SCOPED_KEY = 'api:org-scoped';
+export const SERVICE_SCOPES_KEY = 'api:service-scopes';
 
 /** No token needed (health, metrics, docs). Everything else requires one. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
@@ -14,6 +15,12 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
  * are for users (role `authenticated`); a service token there gets 403.
  */
 export const RequireScope = (...scopes: [string, ...string[]]) => SetMetadata(SCOPES_KEY, scopes);
+
+/**
+ * A user route that services may use too, when their token carries every listed scope
+ * (audit reads: owners/admins, or a service with `audit:read` naming the org).
+ */
+export const AlsoForServices = (...scopes: [string, ...string[]]) => SetMetadata(SERVICE_SCOPES_KEY, scopes);
 
 /**
  * The route reads or changes one org's data: the guard resolves the org (X-Org-Id, or the

@@ -7,7 +7,10 @@ const secret = 's'.repeat(40);
 const verify = createJwtVerifier({ secret, audience: 'authenticated', issuer: 'https://project.supabase.co/auth/v1' });
 const USER = '6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11';
 
-async function sign(claims: Record<string, unknown>, opts: { key?: string; aud?: string; iss?: string; exp?: number | null; alg?: string } = {}) {
+async function sign(
+  claims: Record<string, unknown>,
+  opts: { key?: string; aud?: string; iss?: string; exp?: number | null; alg?: string } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
@@ -29,7 +32,11 @@ async function rejection(token: string): Promise<string> {
 
 describe('createJwtVerifier', () => {
   it('accepts a user token and a scoped service token', async () => {
-    expect(await verify(await sign({ sub: USER.toUpperCase(), role: 'authenticated' }))).toMatchObject({ kind: 'user', id: USER, claims: { sub: USER } });
+    expect(await verify(await sign({ sub: USER.toUpperCase(), role: 'authenticated' }))).toMatchObject({
+      kind: 'user',
+      id: USER,
+      claims: { sub: USER },
+    });
     const service = await verify(await sign({ sub: 'maos', role: 'service_role', scope: 'maos:approve  maos:read' }));
     expect(service).toMatchObject({ kind: 'service', id: 'maos' });
     expect(service.kind === 'service' && [...service.scopes]).toEqual(['maos:approve', 'maos:read']);

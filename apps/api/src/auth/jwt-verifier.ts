@@ -37,7 +37,8 @@ export function createJwtVerifier(settings: JwtSettings): VerifyToken {
 
 function rejection(error: unknown): ProblemException {
   if (error instanceof errors.JWTExpired) return problems.invalidToken('The access token has expired.');
-  if (error instanceof errors.JWTClaimValidationFailed) return problems.invalidToken(`The access token's ${error.claim} claim is not accepted.`);
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return problems.invalidToken(`The access token's ${error.claim} claim is not accepted.`);
   if (error instanceof errors.JWSSignatureVerificationFailed) return problems.invalidToken('The access token signature is invalid.');
   if (error instanceof errors.JOSEAlgNotAllowed) return problems.invalidToken('The access token must be signed with HS256.');
   if (error instanceof errors.JOSEError) return problems.invalidToken('The access token is malformed.');

@@ -14,11 +14,24 @@ describe('chooseOrg', () => {
   });
 
   it('asks to choose when the user has several orgs', () => {
-    expect(slug(chooseOrg([{ orgId: A, role: 'owner' }, { orgId: B, role: 'member' }], undefined))).toBe('400 org-required');
+    expect(
+      slug(
+        chooseOrg(
+          [
+            { orgId: A, role: 'owner' },
+            { orgId: B, role: 'member' },
+          ],
+          undefined,
+        ),
+      ),
+    ).toBe('400 org-required');
   });
 
   it('answers a requested org the same way whether it is unknown, foreign or member-only', () => {
-    const memberships: Membership[] = [{ orgId: A, role: 'admin' }, { orgId: B, role: 'member' }];
+    const memberships: Membership[] = [
+      { orgId: A, role: 'admin' },
+      { orgId: B, role: 'member' },
+    ];
     expect(chooseOrg(memberships, A)).toEqual({ orgId: A, role: 'admin' });
     const answers = [chooseOrg(memberships, B), chooseOrg(memberships, '00000000-0000-4000-8000-0000000000ff')];
     expect(answers.map(slug)).toEqual(['404 org-not-found', '404 org-not-found']);

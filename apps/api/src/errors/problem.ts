@@ -44,16 +44,37 @@ export const problems = {
   invalidToken: (detail: string) =>
     new ProblemException(401, 'invalid-token', 'Unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }),
   missingToken: () =>
-    new ProblemException(401, 'missing-token', 'Unauthorized', 'Send an access token: Authorization: Bearer <jwt>.', {}, { 'WWW-Authenticate': 'Bearer' }),
+    new ProblemException(
+      401,
+      'missing-token',
+      'Unauthorized',
+      'Send an access token: Authorization: Bearer <jwt>.',
+      {},
+      { 'WWW-Authenticate': 'Bearer' },
+    ),
   forbidden: (detail: string) => new ProblemException(403, 'forbidden', 'Forbidden', detail),
   orgRequired: () =>
-    new ProblemException(400, 'org-required', 'Organization required', 'You belong to several organizations: choose one with the X-Org-Id header.'),
+    new ProblemException(
+      400,
+      'org-required',
+      'Organization required',
+      'You belong to several organizations: choose one with the X-Org-Id header.',
+    ),
   invalidOrgId: () => new ProblemException(400, 'invalid-org-id', 'Invalid organization id', 'X-Org-Id must be a UUID.'),
   // The same answer for "no such org", "not a member" and "member without read access".
-  orgNotFound: () => new ProblemException(404, 'org-not-found', 'Organization not found', 'No organization you can read matches the request.'),
+  orgNotFound: () =>
+    new ProblemException(404, 'org-not-found', 'Organization not found', 'No organization you can read matches the request.'),
   rateLimited: (retryAfterSeconds: number) =>
-    new ProblemException(429, 'rate-limited', 'Too Many Requests', `Rate limit exceeded; retry in ${retryAfterSeconds} s.`, {}, { 'Retry-After': String(retryAfterSeconds) }),
+    new ProblemException(
+      429,
+      'rate-limited',
+      'Too Many Requests',
+      `Rate limit exceeded; retry in ${retryAfterSeconds} s.`,
+      {},
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
   validation: (errors: readonly FieldError[]) =>
     new ProblemException(400, 'validation-failed', 'Invalid request', `${errors.length} invalid field(s).`, { errors }),
-  unavailable: (detail: string, extensions: Record<string, unknown> = {}) => new ProblemException(503, 'unavailable', 'Service Unavailable', detail, extensions),
+  unavailable: (detail: string, extensions: Record<string, unknown> = {}) =>
+    new ProblemException(503, 'unavailable', 'Service Unavailable', detail, extensions),
 };

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import { domainProblem } from './domain-errors.js';
 import { type Problem, ProblemException, problemType } from './problem.js';
 
 export interface ProblemResponse {
@@ -23,7 +24,8 @@ const UNEXPECTED_DETAIL = 'An unexpected error occurred. Quote the correlation i
  * their message (they describe the request); server errors get a generic text, because
  * their message can hold SQL, hostnames or data.
  */
-export function toProblem(exception: unknown, facts: RequestFacts): ProblemResponse {
+export function toProblem(thrown: unknown, facts: RequestFacts): ProblemResponse {
+  const exception = domainProblem(thrown) ?? thrown;
   if (exception instanceof ProblemException) {
     const { problemStatus: status, slug, title, detail, extensions, headers } = exception;
     return { status, headers, unexpected: false, body: { ...base(status, slug, title, detail, facts), ...withoutReserved(extensions) } };
@@ -52,7 +54,8 @@ function base(status: number, slug: string, title: string, detail: string, facts
 /** HttpException, or an http-errors style error (status/statusCode 4xx) that reached us unmapped. */
 function statusOf(exception: unknown): number {
   if (exception instanceof HttpException) return exception.getStatus();
-  const candidate = (exception as { statusCode?: unknown; status?: unknown } | null)?.statusCode ?? (exception as { status?: unknown } | null)?.status;
+  const candidate =
+    (exception as { statusCode?: unknown; status?: unknown } | null)?.statusCode ?? (exception as { status?: unknown } | null)?.status;
   return typeof candidate === 'number' && candidate >= 400 && candidate < 600 ? candidate : 500;
 }
 
@@ -74,7 +77,9 @@ const MALFORMED_BODY_CODES = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_
 /** Express's body-parser throws a SyntaxError; Fastify a coded error (both wrapped by Nest as the cause). */
 function isMalformedBody(exception: unknown): boolean {
   const cause = exception instanceof Error ? exception.cause : undefined;
-  return [exception, cause].some((e) => e instanceof SyntaxError || MALFORMED_BODY_CODES.has(String((e as { code?: unknown } | undefined)?.code)));
+  return [exception, cause].some(
+    (e) => e instanceof SyntaxError || MALFORMED_BODY_CODES.has(String((e as { code?: unknown } | undefined)?.code)),
+  );
 }
 
 const RESERVED = new Set(['type', 'title', 'status', 'detail', 'instance', 'correlationId']);

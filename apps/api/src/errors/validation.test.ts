@@ -15,7 +15,10 @@ class Outer {
 async function problemFor(value: unknown): Promise<ProblemException> {
   const error = await createValidationPipe()
     .transform(value, { type: 'body', metatype: Outer })
-    .then(() => undefined, (e: unknown) => e);
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   if (!(error instanceof ProblemException)) throw new Error('expected a validation problem');
   return error;
 }

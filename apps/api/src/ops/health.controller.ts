@@ -40,7 +40,14 @@ export class HealthController {
     const all = [['database', () => this.pool.query(sql.unsafe`SELECT 1`).then(() => undefined)] as const, ...this.checks.entries()];
     try {
       return await this.health.check(
-        all.map(([name, check]) => () => this.indicators.check(name).attempt(({ signal }) => check(signal)).withTimeout(CHECK_TIMEOUT_MS)),
+        all.map(
+          ([name, check]) =>
+            () =>
+              this.indicators
+                .check(name)
+                .attempt(({ signal }) => check(signal))
+                .withTimeout(CHECK_TIMEOUT_MS),
+        ),
       );
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

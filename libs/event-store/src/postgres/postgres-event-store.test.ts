@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { sql } from '../../../database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../database/src/testing.js';
+import { createTestDatabase, testServerUrl, type TestDatabase } from '../../../database/src/testing.js';
 import { completes, ids, newEvent, pull, untilVisible } from '../../test-support/contract-helpers.js';
 import { DuplicateEventError, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult, StreamAppend } from '../event-store.port.js';
@@ -122,6 +121,21 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
       expect(ids(await store.readAll({ ...(before && { after: before }), eventTypes: ['hidden.v1'] }))).toEqual(ids([event]));
     } finally {
       await older.end();
+    }
+  });
+
+  it('is not held back by an open transaction of another database (it cannot write these events)', async () => {
+    const elsewhere = new pg.Client({ connectionString: testServerUrl() });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      const { position } = await store.append(stream('unblocked'), [newEvent('unblocked.v1')], 'no_stream');
+      await untilVisible(store, position); // would wait forever behind plain pg_snapshot_xmin
+      expect(await store.readAll({ after: { commit: position.commit, prepare: position.prepare - 1n } })).toHaveLength(1);
+    } finally {
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
     }
   });
 

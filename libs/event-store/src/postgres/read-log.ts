@@ -34,9 +34,10 @@ type PageRow = { readonly head_commit: string | null; readonly head_prepare: big
 
 /**
  * One page of the global log, gap-safe: only events of transactions older than every running
- * transaction (pg_snapshot_xmin) are taken, in (transaction_id, global_position) order, so an
- * event that commits late with a low position is read after the ones that committed before
- * it, never skipped. The head comes from the same snapshot as the page.
+ * transaction of this database (event_store.log_horizon, migration 104) are taken, in
+ * (transaction_id, global_position) order, so an event that commits late with a low position
+ * is read after the ones that committed before it, never skipped. The head comes from the
+ * same snapshot as the page.
  */
 export async function readLogPage(db: CommonQueryMethods, query: LogQuery, upcasters: UpcasterRegistry): Promise<LogPage> {
   const { after, limit, eventTypes } = query;
@@ -49,20 +50,20 @@ export async function readLogPage(db: CommonQueryMethods, query: LogQuery, upcas
   const rows = (await db.any(sql.unsafe`
     WITH head AS (
       SELECT e.transaction_id, e.global_position FROM event_store.events e
-      WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      WHERE e.transaction_id < event_store.log_horizon()
       ORDER BY e.transaction_id DESC, e.global_position DESC
       LIMIT 1
     ),
     horizon AS (
       SELECT (SELECT transaction_id::text FROM head) AS head_commit, (SELECT global_position FROM head) AS head_prepare,
-             EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held_back
+             EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= event_store.log_horizon()) AS held_back
     )
     SELECT h.head_commit, h.head_prepare, h.held_back,
            p.commit, p.global_position, p.stream_name, p.stream_revision, p.event_type, p.data, p.metadata
     FROM horizon h LEFT JOIN LATERAL (
       SELECT e.transaction_id AS tx, ${eventColumns}
       FROM event_store.events e
-      WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${afterCondition} ${typeCondition}
+      WHERE e.transaction_id < event_store.log_horizon() ${afterCondition} ${typeCondition}
       ORDER BY e.transaction_id, e.global_position
       LIMIT ${limit ?? null}
     ) p ON true
@@ -91,7 +92,7 @@ function latest(positions: ReadonlyArray<LogPosition | undefined>): LogPosition 
 export async function readHeadPosition(db: CommonQueryMethods): Promise<LogPosition | null> {
   const row = await db.maybeOne(sql.unsafe`
     SELECT e.transaction_id::text AS commit, e.global_position FROM event_store.events e
-    WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    WHERE e.transaction_id < event_store.log_horizon()
     ORDER BY e.transaction_id DESC, e.global_position DESC
     LIMIT 1
   `);

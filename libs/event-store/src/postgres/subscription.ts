@@ -16,9 +16,10 @@ const HELD_BACK_FIRST_RETRY_MS = 10;
 
 /**
  * Catch-up then live over the gap-safe log: full pages are read back to back; once a page
- * comes back short the subscription sleeps until an append notification, the poll interval,
- * or the abort; or only briefly (backing off) while committed events are held back. The checkpoint is the last position read, so each event is yielded once.
- * Nothing is buffered beyond one page; a slow consumer simply reads later.
+ * comes back short the subscription sleeps until an append notification, the poll interval
+ * or the abort (only briefly, backing off, while committed events are held back). The
+ * checkpoint is the last position read, so each event is yielded once. Nothing is buffered
+ * beyond one page; a slow consumer simply reads later. Read errors end the iteration.
  */
 export async function* subscribeToLog(
   sources: SubscriptionSources,

@@ -1,0 +1,62 @@
+import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
+import { type CommandContext as EventContext, type EventStore, type LogPosition, formatPosition, StreamNotFoundError, withMetadata } from '../../../../libs/event-store/src/index.js';
+import { revenueStreamName } from '../../../../src/revenue/index.js';
+import { problems } from '../errors/problem.js';
+import { ERASURE_STREAM, type ErasedCounts, nothingErased, orgErasedEvent } from './erasure-record.js';
+
+export interface ErasureDeps {
+  readonly store: EventStore;
+  readonly pool: DatabasePool;
+  /** True once every projection writing the org's rows has passed `position`. */
+  waitForProjections(position: LogPosition): Promise<boolean>;
+}
+
+export interface ErasureOutcome {
+  readonly erased: boolean;
+  readonly counts: ErasedCounts;
+  /** Log position of the erasure record; null when there was nothing to erase. */
+  readonly position: string | null;
+}
+
+/**
+ * Erases one org's revenue data: its event stream, then its read rows, then records the
+ * erasure. The rows go only after the projections have passed the log head, so a batch that
+ * read the org's events before the delete cannot re-create them afterwards. Idempotent: a
+ * second run finds nothing and records nothing. With EventStoreDB, deleteStream is a soft
+ * delete: the events stay on disk until the next scavenge.
+ */
+export async function eraseOrg(deps: ErasureDeps, orgId: string, ctx: Omit<EventContext, 'command'>): Promise<ErasureOutcome> {
+  const stream = revenueStreamName(orgId);
+  let events = 0;
+  try {
+    events = (await deps.store.readStream(stream)).length;
+    await deps.store.deleteStream(stream);
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  const head = await deps.store.headPosition();
+  if (head && !(await deps.waitForProjections(head))) {
+    throw problems.unavailable('The projections have not caught up, so the read rows cannot be erased safely yet. The events are deleted; retry the erasure shortly.');
+  }
+  const rows = await deleteReadRows(deps.pool, orgId);
+  const counts: ErasedCounts = { events, ...rows };
+  if (nothingErased(counts)) return { erased: false, counts, position: null };
+  const record = withMetadata([orgErasedEvent(orgId, counts, ctx.now)], { ...ctx, command: 'EraseOrganization' });
+  const appended = await deps.store.append(ERASURE_STREAM, record, 'any');
+  return { erased: true, counts, position: formatPosition(appended.position) };
+}
+
+async function deleteReadRows(pool: DatabasePool, orgId: string): Promise<Omit<ErasedCounts, 'events'>> {
+  return pool.transaction(async (tx) => {
+    const count = async (statement: ReturnType<typeof sql.unsafe>) => Number(await tx.oneFirst(statement));
+    // Actions explicitly (not only by cascade) so they can be counted, including rows without org_id.
+    const actions = await count(sql.unsafe`
+      WITH d AS (DELETE FROM revenue_actions WHERE org_id = ${orgId}
+        OR opportunity_id IN (SELECT id FROM revenue_opportunities WHERE org_id = ${orgId}) RETURNING 1)
+      SELECT count(*) FROM d`);
+    const opportunities = await count(sql.unsafe`WITH d AS (DELETE FROM revenue_opportunities WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`);
+    const orgStreams = await count(sql.unsafe`WITH d AS (DELETE FROM revenue_org_streams WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`);
+    const ledgerEntries = await count(sql.unsafe`WITH d AS (DELETE FROM credit_ledger WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`);
+    return { opportunities, actions, orgStreams, ledgerEntries };
+  });
+}

@@ -1,0 +1,48 @@
+import { DuplicateEventError, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
+import { UnknownOrganizationError } from '../../../../libs/revenue-commands/src/index.js';
+import { DomainError, type DomainErrorCode } from '../../../../src/revenue/index.js';
+import { ProblemException } from './problem.js';
+
+/** Status, problem type and title of each domain refusal: the one place the API decides them. */
+const BY_CODE: Record<DomainErrorCode, { readonly status: number; readonly slug: string; readonly title: string; readonly hint: string }> = {
+  invalid_command: { status: 422, slug: 'invalid-command', title: 'Invalid command', hint: 'Fix the request before retrying.' },
+  org_mismatch: { status: 422, slug: 'org-mismatch', title: 'Organization mismatch', hint: 'Send the command for the organization that owns the entity.' },
+  action_not_found: { status: 404, slug: 'action-not-found', title: 'Action not found', hint: 'Check the action id.' },
+  opportunity_not_found: { status: 404, slug: 'opportunity-not-found', title: 'Opportunity not found', hint: 'Check the opportunity id.' },
+  invalid_transition: { status: 409, slug: 'invalid-transition', title: 'Invalid transition', hint: 'Read the current state and send a command valid for it.' },
+  opportunity_closed: { status: 409, slug: 'opportunity-closed', title: 'Opportunity closed', hint: 'The opportunity no longer accepts this command.' },
+};
+
+/**
+ * Errors of the revenue domain and the event store as problem exceptions, or null for
+ * anything else. Domain messages name ids and states only (no personal data), so they are
+ * safe to show, and the hint says what the caller can do about it.
+ */
+export function domainProblem(error: unknown): ProblemException | null {
+  if (error instanceof DomainError) {
+    const mapped = BY_CODE[error.code];
+    return new ProblemException(mapped.status, mapped.slug, mapped.title, `${capitalize(error.message)}. ${mapped.hint}`, { code: error.code });
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    const actual = error.actual === 'no_stream' ? 'it has no events' : `it is at revision ${error.actual}`;
+    return new ProblemException(
+      409,
+      'revision-conflict',
+      'Revision conflict',
+      `If-Match expected revision ${error.expected} of the organization's stream, but ${actual}. Read the current state and retry with its revision.`,
+      { code: 'wrong_expected_revision', currentRevision: error.actual === 'no_stream' ? null : error.actual.toString() },
+    );
+  }
+  if (error instanceof UnknownOrganizationError) {
+    return new ProblemException(404, 'org-not-found', 'Organization not found', 'No organization matches the request.', { code: 'unknown_organization' });
+  }
+  if (error instanceof DuplicateEventError) {
+    // Event ids derive from the Idempotency-Key: reusing an old key for another command collides.
+    return new ProblemException(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was already used for a different command. Use a new key.', {
+      code: 'duplicate_event',
+    });
+  }
+  return null;
+}
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

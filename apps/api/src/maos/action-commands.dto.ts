@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+
+export class RejectActionBody {
+  @ApiProperty({ description: 'Why MAOS rejects the action (kept in the audit trail: no personal data).', minLength: 1, maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class DispatchActionBody {
+  @ApiProperty({ enum: ['sent', 'failed'], description: 'sent charges the reserved credits; failed releases them.' })
+  @IsIn(['sent', 'failed'])
+  result!: 'sent' | 'failed';
+
+  @ApiPropertyOptional({ description: 'Required when result is failed.', minLength: 1, maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
+export class ActionOutcomeBody {
+  @ApiProperty({ enum: ['accepted', 'declined'], description: "The customer's answer to a sent action." })
+  @IsIn(['accepted', 'declined'])
+  outcome!: 'accepted' | 'declined';
+}
+
+export class ActionCommandResponse {
+  @ApiProperty({ enum: [true] }) success!: true;
+  @ApiProperty({ format: 'uuid' }) actionId!: string;
+  @ApiProperty({ enum: ['proposed', 'approved', 'rejected', 'sent', 'failed', 'accepted', 'declined', 'expired'] }) status!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Log position `<commit>-<prepare>` of the last event written; null when the command was already in effect.' })
+  position!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Org stream revision after the command: send it as If-Match next time.' })
+  revision!: string | null;
+}

@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { OPPORTUNITY_TYPES } from '../../../../../src/revenue/index.js';
+
+export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost', 'superseded', 'expired'] as const;
+
+/** OpenAPI schema of projections/revenue-read-model OpportunityView (served as is). */
+export class OpportunityDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: OPPORTUNITY_TYPES }) type!: string;
+  @ApiProperty({ example: 'usage_analysis' }) source!: string;
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.85 }) confidence!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
+  @ApiProperty({ enum: OPPORTUNITY_STATUSES }) status!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The usage figures the detection rule saw.' })
+  evidence!: Record<string, unknown>;
+  @ApiProperty({ type: String, nullable: true }) ruleSetVersion!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
+}

@@ -1,0 +1,74 @@
+import pg from 'pg';
+import { createDatabasePool, sql } from '../../../libs/database/src/index.js';
+import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { metric, type BenchContext, type Metric, type Suite } from '../../harness.js';
+import { describeSplit } from '../support/cpu.js';
+import { seedFleet } from './seed-fleet.js';
+import { runSpecPattern } from './spec-per-org.js';
+import { resetRevenueState, sweepRound, type SweepRound } from './sweep-round.js';
+
+const ORGS = 100_000;
+const SAMPLE_EVERY = 100; // the spec pattern runs on every 100th org: 1,000 orgs
+const AS_OF = new Date('2026-11-01T00:00:00.000Z');
+const MAX_ROUNDS = 3;
+
+/**
+ * Issue 3: the whole fleet swept in one pass (SweepFleetHandler, PostgreSQL event store, both
+ * revenue projections caught up) against the specification's per-org queries on the same data,
+ * measured on a sample and extrapolated linearly to the fleet.
+ */
+export const fleetSweep: Suite = {
+  name: 'fleet-sweep',
+  description: `SweepFleet over ${ORGS.toLocaleString('en-US')} orgs x 60 days of usage vs the spec's per-org queries`,
+  async run(ctx: BenchContext): Promise<Metric[]> {
+    const url = await ctx.freshDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await seedFleet(client, { orgs: ORGS, asOf: AS_OF }, ctx.log);
+    } finally {
+      await client.end();
+    }
+    const pool = await createDatabasePool(url);
+    const store = new PostgresEventStore({ pool, connectionUrl: url });
+    try {
+      const usageRows = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM token_usage`));
+      ctx.log(`fleet: ${ORGS} orgs, ${usageRows} token_usage rows`);
+      const rounds = Math.min(ctx.rounds, MAX_ROUNDS);
+      const sample = (await pool.anyFirst(sql.unsafe`
+        SELECT id::text FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organizations) o WHERE n % ${SAMPLE_EVERY} = 0`)) as string[];
+      const specPerOrgMs: number[] = [];
+      const sweeps: SweepRound[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        await resetRevenueState(pool);
+        const spec = await runSpecPattern(pool, sample, AS_OF);
+        specPerOrgMs.push((1000 * spec.seconds) / spec.orgs);
+        ctx.log(
+          `round ${round} spec per-org pattern: ${spec.orgs} orgs, ${spec.queries} queries, ${spec.opportunitiesInserted} inserts in ${spec.seconds.toFixed(2)} s ` +
+            `= ${((1000 * spec.seconds) / spec.orgs).toFixed(2)} ms/org -> ${((spec.seconds / spec.orgs) * ORGS).toFixed(0)} s for ${ORGS} orgs`,
+        );
+        const r = await sweepRound(pool, store, url, AS_OF);
+        sweeps.push(r);
+        ctx.log(
+          `round ${round} sweep: ${r.first.orgs} orgs, ${r.first.detections} detections, ${r.first.eventsAppended} events to ${r.first.orgsChanged} streams; ` +
+            `sweep ${r.sweepS.toFixed(2)} s, with projections ${r.full.wallS.toFixed(2)} s (${describeSplit(r.full)}); re-sweep ${r.againS.toFixed(2)} s`,
+        );
+      }
+      const fullS = sweeps.map((r) => r.full.wallS);
+      const extrapolatedS = specPerOrgMs.map((ms) => (ms * ORGS) / 1000);
+      const events = sweeps[0]?.first.eventsAppended ?? 0;
+      return [
+        metric('full sweep: SweepFleet + both projections caught up', 's', fullS, { target: '<= 10', note: `${events.toLocaleString('en-US')} events` }),
+        metric('SweepFleetHandler.execute alone', 's', sweeps.map((r) => r.sweepS)),
+        metric('projection lag after the sweep returned', 's', sweeps.map((r) => r.full.wallS - r.sweepS)),
+        metric('re-sweep, unchanged usage (0 events)', 's', sweeps.map((r) => r.againS)),
+        metric(`spec per-org pattern, per org (${sample.length}-org sample)`, 'ms', specPerOrgMs),
+        metric(`spec per-org pattern extrapolated to ${ORGS.toLocaleString('en-US')} orgs`, 's', extrapolatedS),
+        metric('speed-up: spec extrapolated / full sweep', 'x', fullS.map((s, i) => extrapolatedS[i]! / s), { target: '>= 20' }),
+      ];
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  },
+};

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { loadConfig } from '../../../apps/api/src/config.js';
+import { createApp } from '../../../apps/api/src/create-app.js';
+import { MaosModule } from '../../../apps/api/src/maos/maos.module.js';
+import { sql } from '../../../libs/database/src/index.js';
+import { createTestDatabase, type TestDatabase } from '../../../libs/database/src/testing.js';
+import { parsePosition, PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { createLogger } from '../../../libs/observability/src/index.js';
+import { ProjectionRunner, postgresLogLag } from '../../../libs/projections/src/index.js';
+import { RevenueCommandsModule, RunFullAnalysis, type RevenueDeps } from '../../../libs/revenue-commands/src/index.js';
+import { allProjections } from '../../../projections/index.js';
+import { defaultRuleSet } from '../../../src/revenue/index.js';
+import type { RunningApi } from '../../api-platform/harness.js';
+import { AS_OF, TestClock } from '../../revenue/support/revenue-harness.js';
+
+export interface MaosApi extends RunningApi {
+  readonly db: TestDatabase;
+  readonly store: PostgresEventStore;
+  readonly runner: ProjectionRunner;
+  readonly commands: CommandBus;
+  /** Read-your-writes for the test's own reads: both projections include `position`. */
+  caughtUp(position: string | null | undefined): Promise<void>;
+}
+
+/** The real API with the revenue commands and the MAOS module, projections running, on a real port. */
+export async function startMaosApi(options: { erasureWaitMs?: number } = {}): Promise<MaosApi> {
+  const db = await createTestDatabase();
+  const store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, pollIntervalMs: 50 });
+  const runner = new ProjectionRunner({
+    store, pool: db.pool, connectionUrl: db.url, projections: allProjections, lag: postgresLogLag(db.pool),
+    lockRetryMs: 50, controlPollMs: 50, logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+  });
+  runner.start();
+  const deps: RevenueDeps = { store, pool: db.pool, clock: new TestClock(AS_OF), ruleSet: defaultRuleSet };
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  const app: INestApplication = await createApp({
+    config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000' }),
+    pool: db.pool,
+    logger: createLogger({ level: 'info', destination: sink }),
+    modules: [RevenueCommandsModule.forRoot(deps), MaosModule.forRoot({ store, projections: runner, ...(options.erasureWaitMs ? { erasureWaitMs: options.erasureWaitMs } : {}) })],
+  });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app, baseUrl, logs, db, store, runner,
+    commands: app.get(CommandBus),
+    async caughtUp(position) {
+      const target = position ? parsePosition(position) : null;
+      if (!target) return;
+      for (const p of allProjections) {
+        if (!(await runner.waitFor(p.name, target, 20_000))) throw new Error(`${p.name} did not reach ${position}`);
+      }
+    },
+    async close() {
+      await app.close();
+      await runner.stop();
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+/**
+ * An org (tier 1, 1 credit, 60,000 tokens in 30 days) analysed once: it has an open upsell
+ * with a proposed offer_upgrade action (0.02 credits reserved), projected.
+ */
+export async function orgWithProposedAction(api: MaosApi): Promise<{ orgId: string; actionId: string }> {
+  const orgId = randomUUID();
+  await api.db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'maos test org')`);
+  await api.db.pool.query(sql.unsafe`INSERT INTO token_wallets (org_id, tier, balance) VALUES (${orgId}, 1, 1)`);
+  const days = Array.from({ length: 30 }, (_, i) => [orgId, new Date(AS_OF.getTime() - (i + 1) * 86_400_000 + 3_600_000).toISOString(), 2_000, 0]);
+  await api.db.pool.query(sql.unsafe`
+    INSERT INTO token_usage (org_id, period_start, text_tokens_used, voice_seconds_used)
+    SELECT * FROM ${sql.unnest(days, ['uuid', 'timestamptz', 'int8', 'int8'])}`);
+  const run = await api.commands.execute(new RunFullAnalysis(orgId, { actor: { kind: 'system', id: 'test' }, correlationId: randomUUID() }));
+  await api.caughtUp(run.position);
+  const actionId = (await api.db.pool.oneFirst(sql.unsafe`
+    SELECT a.id FROM revenue_actions a JOIN revenue_opportunities o ON o.id = a.opportunity_id
+    WHERE o.org_id = ${orgId} AND o.type = 'upsell' AND a.status = 'proposed'`)) as string;
+  return { orgId, actionId };
+}
+
+/** The org stream's events, by type (empty once erased). */
+export async function streamEventTypes(api: MaosApi, orgId: string): Promise<string[]> {
+  return api.db.pool.anyFirst(sql.unsafe`SELECT event_type FROM event_store.events WHERE stream_name = ${`revenue-org-${orgId}`} ORDER BY stream_revision`) as Promise<string[]>;
+}
