@@ -34,7 +34,9 @@ describe('revenue API access matrix', () => {
     await addMember(api.db, otherOwner, orgB, 'owner');
     // Both orgs get opportunities and actions (and an OPP row in org A for the per-opportunity routes).
     for (const [user, org] of [[owner, orgA], [otherOwner, orgB]] as const) {
-      expect((await call(api, '/api/revenue/analyze', { method: 'POST', token: await userToken(user), orgId: org })).status).toBe(200);
+      const analysis = await call(api, '/api/revenue/analyze', { method: 'POST', token: await userToken(user), orgId: org });
+      const caughtUp = await call(api, '/api/revenue/expansion', { token: await userToken(user), orgId: org, headers: { 'x-min-position': analysis.headers.get('x-log-position')! } });
+      expect([analysis.status, caughtUp.status]).toEqual([200, 200]);
     }
     Object.assign(tokens, {
       owner: await userToken(owner), admin: await userToken(admin), member: await userToken(member), otherOwner: await userToken(otherOwner),

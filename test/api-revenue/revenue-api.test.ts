@@ -123,4 +123,35 @@ describe('revenue query API', () => {
       expect([path, reply.status, reply.body.type]).toEqual([path, 400, '/problems/invalid-min-position']);
     }
   });
+
+  it('documents every endpoint in the OpenAPI document', async () => {
+    const paths = Object.keys((await call(api, '/api/docs-json')).body.paths as object);
+    expect(paths).toEqual(expect.arrayContaining([
+      '/api/revenue/opportunities', '/api/revenue/analyze', '/api/revenue/expansion', '/api/revenue/actions/{opportunityId}',
+      '/api/revenue/audit/events', '/api/revenue/audit/opportunities/{opportunityId}/events', '/api/revenue/audit/opportunities/{opportunityId}/state',
+    ]));
+  });
+
+  it('replays an analysis retried with the same Idempotency-Key, and refuses the key for another org', async () => {
+    const key = randomUUID();
+    const first = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId: listOrg, headers: { 'idempotency-key': key } });
+    const retry = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId: listOrg, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(200);
+    expect([retry.status, retry.body, retry.headers.get('etag'), retry.headers.get('idempotent-replayed')]).toEqual([200, first.body, first.headers.get('etag'), 'true']);
+    const otherOrg = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'idempotency-key': key } });
+    expect([otherOrg.status, otherOrg.body.type]).toEqual([422, '/problems/idempotency-key-reused']);
+  });
+
+  it('answers 409 when If-Match names a revision the org stream has moved past', async () => {
+    const etag = analysis.headers.get('etag')!;
+    const current = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': etag } });
+    expect(current.status).toBe(200);
+    if (current.headers.get('etag') !== etag) {
+      const stale = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': etag } });
+      expect([stale.status, stale.body.type]).toEqual([409, '/problems/revision-conflict']);
+    }
+    const wrong = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': '"999"' } });
+    expect([wrong.status, wrong.body.type]).toEqual([409, '/problems/revision-conflict']);
+    expect((await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': 'nope' } })).status).toBe(400);
+  });
 });

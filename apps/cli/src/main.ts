@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { listParked } from '../../../libs/projections/src/index.js';
 import { RunFullAnalysis, RunFullAnalysisHandler, SweepFleet, SweepFleetHandler, type CommandMeta } from '../../../libs/revenue-commands/src/index.js';
-import { openRuntime, seedDemoData, type Runtime } from '../../../libs/runtime/src/index.js';
+import { openRuntime, seedDemoData, withDevJwtSecret, type Runtime } from '../../../libs/runtime/src/index.js';
 import { mintToken } from './mint-token.js';
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -32,7 +32,7 @@ async function run(argv: string[]): Promise<unknown> {
     options: { orgs: { type: 'string' }, sub: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' } },
   });
   const [command, arg] = positionals;
-  if (command === 'token') return mintToken(process.env, { sub: values.sub, scope: values.scope, expiresIn: values['expires-in'] });
+  if (command === 'token') return mintToken(withDevJwtSecret(process.env), { sub: values.sub, scope: values.scope, expiresIn: values['expires-in'] });
   const needsArg = ['rebuild', 'resume', 'parked', 'analyze'];
   if (!command || !['migrate', 'status', 'sweep', 'demo-data', ...needsArg].includes(command)) throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
   if (needsArg.includes(command) && !arg) throw new UsageError(`${command} needs an argument`);

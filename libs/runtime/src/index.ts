@@ -1,3 +1,4 @@
 export * from './open-event-store.js';
 export * from './open-runtime.js';
 export * from './demo-data.sql.js';
+export * from './dev-jwt-secret.js';
