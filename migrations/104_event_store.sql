@@ -39,9 +39,8 @@ CREATE INDEX events_log_order_idx ON event_store.events (transaction_id, global_
 -- transactions of OTHER databases, which cannot write these events. Plain pg_snapshot_xmin
 -- would let any long write transaction anywhere on the cluster (a migration, a bulk load in
 -- another database) stall every subscriber. A transaction that ended before pg_stat_activity
--- was read stays counted, which is only conservative. pg_stat_activity shows backend_xid of
--- other roles' sessions only to members of pg_read_all_stats; when hidden, they count too
--- (again conservative: the horizon falls back to the snapshot's xmin).
+-- was read stays counted, which is only conservative; so does one whose backend_xid the
+-- reading role may not see (without pg_read_all_stats): the horizon then falls back to xmin.
 CREATE FUNCTION event_store.log_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
   SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
   FROM pg_snapshot_xip(pg_current_snapshot()) AS x
@@ -52,21 +51,9 @@ CREATE FUNCTION event_store.log_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
   )
 $$;
 
--- Wake-up for live subscribers. A statement-level trigger (rather than pg_notify in the
--- adapter's append) fires for every writer, including bulk imports and repairs done in SQL,
--- and costs one notification per statement, not per event. The payload is constant so
--- PostgreSQL folds repeated notifications of one transaction into one; subscribers re-read
--- from their checkpoint anyway, and also poll, because the visibility horizon can move
--- without any insert (an unrelated long transaction ending).
-CREATE FUNCTION event_store.notify_appended() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('event_store_appended', '');
-  RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER events_notify_appended
-  AFTER INSERT ON event_store.events
-  FOR EACH STATEMENT EXECUTE FUNCTION event_store.notify_appended();
+-- Live subscribers are woken by NOTIFY event_store_appended, sent by the adapter after each
+-- append commits (libs/event-store/src/postgres/append-announcer.ts), not by a trigger here:
+-- NOTIFY inside the appending transaction holds the notify lock across its commit flush and so
+-- serialises all appenders. Subscribers also poll, which covers writes made by plain SQL.
 
 COMMENT ON SCHEMA event_store IS 'Event store of the PostgreSQL adapter; written only through libs/event-store.';

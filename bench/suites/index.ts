@@ -1,7 +1,8 @@
 import type { Suite } from '../harness.js';
 import { eventStoreAppend } from './event-store-append.js';
 import { fleetSweep } from './fleet-sweep/suite.js';
+import { httpOpportunities } from './http-opportunities.js';
 import { projectionCatchUp } from './projection-catch-up.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [eventStoreAppend, projectionCatchUp, fleetSweep];
+export const suites: Suite[] = [eventStoreAppend, projectionCatchUp, fleetSweep, httpOpportunities];

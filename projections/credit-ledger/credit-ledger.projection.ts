@@ -20,7 +20,11 @@ export const creditLedger: Projection = {
   onError: 'halt',
   async apply(tx, events, tables) {
     const rows = (events as unknown as Array<ActionSent & { metadata: { eventId: string } }>).map((e) => [
-      e.data.orgId, e.data.actionId, e.data.creditsCharged, e.metadata.eventId, e.data.sentAt,
+      e.data.orgId,
+      e.data.actionId,
+      e.data.creditsCharged,
+      e.metadata.eventId,
+      e.data.sentAt,
     ]);
     if (rows.length === 0) return;
     await tx.query(sql.unsafe`

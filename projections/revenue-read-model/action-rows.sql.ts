@@ -8,7 +8,12 @@ type Tx = DatabaseTransactionConnection;
 
 export async function insertProposed(tx: Tx, tables: ProjectionTables, events: readonly ActionProposed[]): Promise<void> {
   const rows = events.map(({ data: d }) => [
-    d.actionId, d.opportunityId, d.orgId, d.actionType, d.creditsReserved, d.proposedAt,
+    d.actionId,
+    d.opportunityId,
+    d.orgId,
+    d.actionType,
+    d.creditsReserved,
+    d.proposedAt,
     JSON.stringify({ opportunityType: d.opportunityType, confidence: d.confidence, ruleSetVersion: d.ruleSetVersion }),
   ]);
   await tx.query(sql.unsafe`
@@ -44,7 +49,14 @@ function transitionOf(event: RevenueEvent): Transition | null {
     case 'revenue.action-failed.v1':
       return { ...keep, status: 'failed', result: 'failed', at: event.data.failedAt, reason: event.data.reason, creditsReserved: 0 };
     case 'revenue.action-sent.v1':
-      return { ...keep, status: 'sent', result: 'sent', at: event.data.sentAt, creditsReserved: 0, creditsCharged: event.data.creditsCharged };
+      return {
+        ...keep,
+        status: 'sent',
+        result: 'sent',
+        at: event.data.sentAt,
+        creditsReserved: 0,
+        creditsCharged: event.data.creditsCharged,
+      };
     case 'revenue.action-outcome-recorded.v1':
       return { ...keep, status: event.data.outcome, result: event.data.outcome, at: event.data.recordedAt };
     default:
@@ -58,7 +70,9 @@ export async function applyTransitions(tx: Tx, tables: ProjectionTables, events:
     if (!t) return [];
     // Who decided: ids only (actor kind and id), never names.
     const decidedBy = JSON.stringify({ actor: event.metadata.actor, command: event.metadata.command ?? null });
-    return [[(event.data as { actionId: string }).actionId, t.status, t.result, t.at, t.reason, t.creditsReserved, t.creditsCharged, decidedBy]];
+    return [
+      [(event.data as { actionId: string }).actionId, t.status, t.result, t.at, t.reason, t.creditsReserved, t.creditsCharged, decidedBy],
+    ];
   });
   if (rows.length === 0) return;
   await tx.query(sql.unsafe`

@@ -8,7 +8,15 @@ const json = (value: unknown) => JSON.stringify(value);
 
 export async function insertDetected(tx: Tx, tables: ProjectionTables, events: readonly OpportunityDetected[]): Promise<void> {
   const rows = events.map(({ data: d }) => [
-    d.opportunityId, d.orgId, d.opportunityType, d.source, d.confidence, json(d.details), json(d.evidence), d.ruleSetVersion, d.detectedAt,
+    d.opportunityId,
+    d.orgId,
+    d.opportunityType,
+    d.source,
+    d.confidence,
+    json(d.details),
+    json(d.evidence),
+    d.ruleSetVersion,
+    d.detectedAt,
   ]);
   // ON CONFLICT: a rebuild or a re-applied event finds the row already there.
   await tx.query(sql.unsafe`
@@ -22,7 +30,13 @@ export async function insertDetected(tx: Tx, tables: ProjectionTables, events: r
 
 export async function applyRefreshed(tx: Tx, tables: ProjectionTables, events: readonly OpportunityRefreshed[]): Promise<void> {
   const rows = lastPerKey(events, (e) => e.data.opportunityId).map(({ data: d }) => [
-    d.opportunityId, d.source, d.confidence, json(d.details), json(d.evidence), d.ruleSetVersion, d.refreshedAt,
+    d.opportunityId,
+    d.source,
+    d.confidence,
+    json(d.details),
+    json(d.evidence),
+    d.ruleSetVersion,
+    d.refreshedAt,
   ]);
   await tx.query(sql.unsafe`
     UPDATE ${tables.of('revenue_opportunities')} AS o

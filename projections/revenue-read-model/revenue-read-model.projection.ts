@@ -44,7 +44,11 @@ async function applyRun(tx: DatabaseTransactionConnection, tables: ProjectionTab
   }
 }
 
-async function advanceStreamRevisions(tx: DatabaseTransactionConnection, tables: ProjectionTables, events: readonly RecordedEvent[]): Promise<void> {
+async function advanceStreamRevisions(
+  tx: DatabaseTransactionConnection,
+  tables: ProjectionTables,
+  events: readonly RecordedEvent[],
+): Promise<void> {
   const latest = new Map<string, bigint>();
   for (const e of events) {
     const orgId = orgIdFromStreamName(e.streamName);

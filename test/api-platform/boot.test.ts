@@ -1,3 +1,4 @@
+import { featureModules } from '../../apps/api/src/features.js';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
@@ -67,11 +68,15 @@ describe('bootstrap', () => {
     });
     const { app, url, config } = await bootstrap(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0' }), {
       logger,
+      modules: featureModules,
     });
     try {
       expect(config.DATABASE_URL).toBe(db.url);
       const ready = await fetch(`${url.replace('[::1]', '127.0.0.1')}/health/ready`);
       expect(ready.status).toBe(200);
+      // The full app: event store and projections report in readiness, the revenue routes are mounted.
+      expect(JSON.stringify(await ready.json())).toMatch(/event_store[\s\S]*projections|projections[\s\S]*event_store/);
+      expect((await fetch(`${url.replace('[::1]', '127.0.0.1')}/api/revenue/opportunities`)).status).toBe(401);
       expect(await sessionsOn(db.name)).toBeGreaterThan(before);
     } finally {
       await app.close();

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '../../libs/database/src/index.js';
-import { ApproveAction, DetectChurn, DetectUpsell, RecordActionDispatch, RecordActionOutcome, RejectAction, RunFullAnalysis } from '../../libs/revenue-commands/src/index.js';
+import {
+  ApproveAction,
+  DetectChurn,
+  DetectUpsell,
+  RecordActionDispatch,
+  RecordActionOutcome,
+  RejectAction,
+  RunFullAnalysis,
+} from '../../libs/revenue-commands/src/index.js';
 import { expansionOf, listOpportunities } from '../../projections/revenue-read-model/queries/index.js';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from './support/revenue-harness.js';
 
@@ -13,7 +21,9 @@ describe('revenue full path against PostgreSQL', () => {
   afterAll(async () => h.close());
 
   const opportunities = (orgId: string) =>
-    h.db.pool.any(sql.unsafe`SELECT type, source, confidence, details, status FROM revenue_opportunities WHERE org_id = ${orgId} ORDER BY type`);
+    h.db.pool.any(
+      sql.unsafe`SELECT type, source, confidence, details, status FROM revenue_opportunities WHERE org_id = ${orgId} ORDER BY type`,
+    );
 
   it('DetectUpsell: a tier-1 org above 50,000 tokens in 30 days gets one upsell row with the spec details', async () => {
     const orgId = await seedOrg(h, { tier: 1, days: 30, daily: () => ({ text: 2_000, voice: 0 }) });
@@ -22,7 +32,10 @@ describe('revenue full path against PostgreSQL', () => {
     await h.caughtUp(result.position);
     expect(await opportunities(orgId)).toEqual([
       {
-        type: 'upsell', source: 'usage_analysis', confidence: 0.85, status: 'open',
+        type: 'upsell',
+        source: 'usage_analysis',
+        confidence: 0.85,
+        status: 'open',
         details: { currentTier: 1, suggestedTier: 2, monthlyTokens: 60_000, monthlyVoice: 0 },
       },
     ]);
@@ -64,7 +77,9 @@ describe('revenue full path against PostgreSQL', () => {
       WHERE o.org_id = ${orgId} AND o.type = 'upsell'`);
     expect(action).toMatchObject({ action_type: 'offer_upgrade', result: 'pending', status: 'proposed', reserved: 0.02 });
 
-    const approved = await h.commands.execute(new ApproveAction(orgId, action.id as string, h.meta({ actor: { kind: 'service', id: 'maos' } })));
+    const approved = await h.commands.execute(
+      new ApproveAction(orgId, action.id as string, h.meta({ actor: { kind: 'service', id: 'maos' } })),
+    );
     const sent = await h.commands.execute(new RecordActionDispatch(orgId, action.id as string, 'sent', undefined, h.meta()));
     // A retried dispatch report changes nothing and charges nothing twice.
     const retried = await h.commands.execute(new RecordActionDispatch(orgId, action.id as string, 'sent', undefined, h.meta()));
@@ -72,10 +87,18 @@ describe('revenue full path against PostgreSQL', () => {
     const accepted = await h.commands.execute(new RecordActionOutcome(orgId, action.id as string, 'accepted', h.meta()));
     await h.caughtUp(accepted.position ?? sent.position ?? approved.position);
 
-    expect(await h.db.pool.one(sql.unsafe`SELECT result, status, credits_charged::float8 AS charged FROM revenue_actions WHERE id = ${action.id as string}`)).toEqual({
-      result: 'accepted', status: 'accepted', charged: 0.02,
+    expect(
+      await h.db.pool.one(
+        sql.unsafe`SELECT result, status, credits_charged::float8 AS charged FROM revenue_actions WHERE id = ${action.id as string}`,
+      ),
+    ).toEqual({
+      result: 'accepted',
+      status: 'accepted',
+      charged: 0.02,
     });
-    expect(await h.db.pool.oneFirst(sql.unsafe`SELECT status FROM revenue_opportunities WHERE org_id = ${orgId} AND type = 'upsell'`)).toBe('won');
+    expect(await h.db.pool.oneFirst(sql.unsafe`SELECT status FROM revenue_opportunities WHERE org_id = ${orgId} AND type = 'upsell'`)).toBe(
+      'won',
+    );
     const charges = await h.db.pool.any(sql.unsafe`SELECT amount::float8 AS amount FROM credit_ledger WHERE org_id = ${orgId}`);
     expect(charges).toEqual([{ amount: 0.02 }]);
     expect(await h.db.pool.oneFirst(sql.unsafe`SELECT balance::float8 FROM token_wallets WHERE org_id = ${orgId}`)).toBeCloseTo(0.98, 10);
@@ -107,8 +130,14 @@ describe('revenue full path against PostgreSQL', () => {
     const actionId = (await h.db.pool.oneFirst(sql.unsafe`SELECT id FROM revenue_actions WHERE org_id = ${orgId} LIMIT 1`)) as string;
     const rejected = await h.commands.execute(new RejectAction(orgId, actionId, 'not this quarter', h.meta()));
     await h.caughtUp(rejected.position);
-    expect(await h.db.pool.one(sql.unsafe`SELECT status, reason, credits_reserved::float8 AS reserved FROM revenue_actions WHERE id = ${actionId}`)).toEqual({
-      status: 'rejected', reason: 'not this quarter', reserved: 0,
+    expect(
+      await h.db.pool.one(
+        sql.unsafe`SELECT status, reason, credits_reserved::float8 AS reserved FROM revenue_actions WHERE id = ${actionId}`,
+      ),
+    ).toEqual({
+      status: 'rejected',
+      reason: 'not this quarter',
+      reserved: 0,
     });
     // Only this action's reservation (0.02) is released; the run's other actions still hold theirs.
     expect(run.state.creditsReserved - rejected.state.creditsReserved).toBeCloseTo(0.02, 10);
@@ -117,9 +146,17 @@ describe('revenue full path against PostgreSQL', () => {
   it('two concurrent analyses of one org still produce one opportunity per type', async () => {
     const orgId = await seedOrg(h, { tier: 1, balance: 1, days: 30, daily: () => ({ text: 2_000, voice: 0 }) });
     const runs = await Promise.all([1, 2, 3, 4].map(() => h.commands.execute(new RunFullAnalysis(orgId, h.meta()))));
-    await h.caughtUp(runs.map((r) => r.position).filter(Boolean).sort().at(-1) ?? null);
+    await h.caughtUp(
+      runs
+        .map((r) => r.position)
+        .filter(Boolean)
+        .sort()
+        .at(-1) ?? null,
+    );
     for (const r of runs) await h.caughtUp(r.position);
-    const counts = await h.db.pool.any(sql.unsafe`SELECT type, count(*)::int AS n FROM revenue_opportunities WHERE org_id = ${orgId} GROUP BY type`);
+    const counts = await h.db.pool.any(
+      sql.unsafe`SELECT type, count(*)::int AS n FROM revenue_opportunities WHERE org_id = ${orgId} GROUP BY type`,
+    );
     expect(counts.every((c) => c.n === 1)).toBe(true);
     expect(await h.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM revenue_actions WHERE org_id = ${orgId}`)).toBe(counts.length);
   });

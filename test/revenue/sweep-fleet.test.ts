@@ -18,7 +18,9 @@ describe('fleet sweep (set-based detection for every org)', () => {
   afterAll(async () => h.close());
 
   const openTypes = async (orgId: string) =>
-    (await h.db.pool.anyFirst(sql.unsafe`SELECT type FROM revenue_opportunities WHERE org_id = ${orgId} AND status = 'open' ORDER BY type`)) as string[];
+    (await h.db.pool.anyFirst(
+      sql.unsafe`SELECT type FROM revenue_opportunities WHERE org_id = ${orgId} AND status = 'open' ORDER BY type`,
+    )) as string[];
 
   it('finds the same opportunities the per-org rules find, for every org in one pass', async () => {
     const result = await h.commands.execute(new SweepFleet(h.meta(), 2)); // pages of 2 orgs: exercises paging
@@ -41,7 +43,9 @@ describe('fleet sweep (set-based detection for every org)', () => {
   });
 
   it('is safe concurrently with itself and with per-org analyses: still one open opportunity per (org, type)', async () => {
-    await h.db.pool.query(sql.unsafe`UPDATE token_usage SET text_tokens_used = text_tokens_used + 7 WHERE org_id = ${orgs.heavyTextTier1!}`);
+    await h.db.pool.query(
+      sql.unsafe`UPDATE token_usage SET text_tokens_used = text_tokens_used + 7 WHERE org_id = ${orgs.heavyTextTier1!}`,
+    );
     const results = await Promise.all([
       h.commands.execute(new SweepFleet(h.meta(), 3)),
       h.commands.execute(new SweepFleet(h.meta(), 3)),
@@ -51,7 +55,9 @@ describe('fleet sweep (set-based detection for every org)', () => {
     const perType = await h.db.pool.any(sql.unsafe`
       SELECT org_id, type, count(*)::int AS n FROM revenue_opportunities WHERE status = 'open' GROUP BY org_id, type HAVING count(*) > 1`);
     expect(perType).toEqual([]);
-    const [upsell] = await h.db.pool.any(sql.unsafe`SELECT details FROM revenue_opportunities WHERE org_id = ${orgs.heavyTextTier1!} AND type = 'upsell'`);
+    const [upsell] = await h.db.pool.any(
+      sql.unsafe`SELECT details FROM revenue_opportunities WHERE org_id = ${orgs.heavyTextTier1!} AND type = 'upsell'`,
+    );
     expect((upsell!.details as { monthlyTokens: number }).monthlyTokens).toBe(60_000 + 30 * 7);
   });
 
@@ -64,7 +70,9 @@ describe('fleet sweep (set-based detection for every org)', () => {
     expect(result.conflictsRetried).toBeGreaterThanOrEqual(1);
     h.resumeProjections();
     await h.caughtUp(result.position);
-    const rows = await h.db.pool.anyFirst(sql.unsafe`SELECT count(*)::int FROM revenue_opportunities WHERE org_id = ${orgs.declining!} AND type = 'retention_intervention'`);
+    const rows = await h.db.pool.anyFirst(
+      sql.unsafe`SELECT count(*)::int FROM revenue_opportunities WHERE org_id = ${orgs.declining!} AND type = 'retention_intervention'`,
+    );
     expect(rows).toEqual([1]);
   });
 
@@ -72,7 +80,9 @@ describe('fleet sweep (set-based detection for every org)', () => {
     await h.db.pool.query(sql.unsafe`UPDATE token_usage SET text_tokens_used = 1000 WHERE org_id = ${orgs.declining!}`); // no more decline
     const result = await h.commands.execute(new SweepFleet(h.meta()));
     await h.caughtUp(result.position);
-    const row = await h.db.pool.one(sql.unsafe`SELECT status, close_reason FROM revenue_opportunities WHERE org_id = ${orgs.declining!} AND type = 'retention_intervention'`);
+    const row = await h.db.pool.one(
+      sql.unsafe`SELECT status, close_reason FROM revenue_opportunities WHERE org_id = ${orgs.declining!} AND type = 'retention_intervention'`,
+    );
     expect(row).toEqual({ status: 'expired', close_reason: 'rule_no_longer_fires' });
   });
 });

@@ -1,57 +1,54 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { acquirePostgres, createDatabasePool, migrate } from '../../../libs/database/src/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/src/index.js';
+import { createLogger, createMetricsRegistry, type Logger } from '../../../libs/observability/src/index.js';
+import { openRuntime, type Runtime } from '../../../libs/runtime/src/index.js';
 import type { ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
+import { commandMetrics } from './ops/command-metrics.js';
 
 export interface RunningServer {
   readonly app: INestApplication;
   readonly url: string;
   readonly config: ApiConfig;
   readonly logger: Logger;
+  readonly runtime: Runtime;
 }
 
-/**
- * The whole start-up after config validation, in order: PostgreSQL (DATABASE_URL,
- * or an embedded server under .data/) -> migrations -> pool -> Nest -> listen. Closing the app
- * closes the pool and stops an embedded server, after in-flight requests have finished.
- */
 export interface BootstrapOptions {
-  readonly modules?: ReadonlyArray<Type | DynamicModule>;
+  /** The feature modules, given the runtime (event store, pool, projections, command deps). */
+  readonly modules?: (runtime: Runtime) => ReadonlyArray<Type | DynamicModule>;
   /** Defaults to JSON lines on stdout at LOG_LEVEL. */
   readonly logger?: Logger;
 }
 
+/**
+ * The whole start-up after config validation, in order: PostgreSQL (DATABASE_URL, or an
+ * embedded server under .data/) -> migrations -> pool -> event store -> projections (in this
+ * process when RUN_PROJECTIONS) -> Nest -> listen. Closing the app finishes in-flight requests,
+ * then the projections' in-flight batch, then closes the store, the pool and an embedded server.
+ */
 export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const modules = options.modules ?? [];
-  const server = await acquirePostgres(config.DATABASE_URL);
+  const registry = createMetricsRegistry();
+  const runtime = await openRuntime({
+    databaseUrl: config.DATABASE_URL,
+    eventStoreUrl: config.EVENTSTORE_URL,
+    logger,
+    observe: commandMetrics(registry),
+  });
   try {
-    const applied = await migrate(server.url, (line) => logger.debug({ migration: line }, 'migrate'));
-    logger.info({ applied, embeddedPostgres: server.embedded }, 'database ready');
-    const pool = await createDatabasePool(server.url);
-    const release = async () => {
-      await pool.end();
-      await server.stop();
-    };
-    const app = await createApp({ config, pool, logger, modules, onClose: release }).catch(async (error: unknown) => {
-      await pool.end();
-      throw error;
-    });
+    logger.info({ embeddedPostgres: runtime.server.embedded, eventStore: runtime.eventStoreKind }, 'database ready');
+    if (config.RUN_PROJECTIONS) runtime.runner.start();
+    const modules = options.modules?.(runtime) ?? [];
+    const app = await createApp({ config, pool: runtime.pool, logger, registry, modules, onClose: () => runtime.close() });
     await app.listen(config.PORT, config.HOST);
     const url = await app.getUrl();
     logger.info(
-      {
-        url,
-        adapter: config.HTTP_ADAPTER,
-        runProjections: config.RUN_PROJECTIONS,
-        eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'postgres',
-      },
+      { url, adapter: config.HTTP_ADAPTER, runProjections: config.RUN_PROJECTIONS, eventStore: runtime.eventStoreKind },
       'listening',
     );
-    return { app, url, config, logger };
+    return { app, url, config, logger, runtime };
   } catch (error) {
-    await server.stop().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DatabasePool } from '../../../libs/database/src/index.js';
-import { createLogger, createMetricsRegistry, histogram, type Logger } from '../../../libs/observability/src/index.js';
+import { createLogger, createMetricsRegistry, histogram, type Logger, type Registry } from '../../../libs/observability/src/index.js';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { createHttpPlatform } from './http/http-platform.js';
@@ -17,6 +17,8 @@ export interface CreateAppOptions {
   readonly modules?: ReadonlyArray<Type | DynamicModule>;
   readonly onClose?: () => Promise<void>;
   readonly clock?: () => number;
+  /** Shared with code outside Nest that records metrics (e.g. command latency); a fresh one by default. */
+  readonly registry?: Registry;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry();
+  const registry = options.registry ?? createMetricsRegistry();
   const platform = createHttpPlatform(config.HTTP_ADAPTER, config.BODY_LIMIT);
   installRequestHooks(
     platform.adapter,

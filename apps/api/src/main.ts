@@ -1,3 +1,4 @@
+import { withDevJwtSecret } from '../../../libs/runtime/src/dev-jwt-secret.js';
 import { ConfigError, loadConfig } from './config.js';
 
 // EX_CONFIG from sysexits.h: the environment, not the code, needs fixing.
@@ -5,13 +6,17 @@ const EXIT_BAD_CONFIG = 78;
 
 /**
  * `npm start`. Config is checked before Nest and the database are even loaded, so a typo
- * fails in milliseconds. Feature modules (revenue queries, MAOS commands, projections when
- * RUN_PROJECTIONS) are passed to bootstrap() as they land.
+ * fails in milliseconds.
  */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const { bootstrap } = await import('./bootstrap.js');
-  const { app } = await bootstrap(config);
+  const config = loadConfig(withDevJwtSecret(process.env));
+  if (!process.env.JWT_SECRET && config.NODE_ENV !== 'test') {
+    process.stderr.write(
+      'JWT_SECRET is not set: using the development secret in .data/dev-jwt-secret (set NODE_ENV=production to require one)\n',
+    );
+  }
+  const [{ bootstrap }, { featureModules }] = await Promise.all([import('./bootstrap.js'), import('./features.js')]);
+  const { app } = await bootstrap(config, { modules: featureModules });
   // SIGTERM/SIGINT -> app.close(): readiness down, drains, HTTP server closed, pool, embedded PostgreSQL.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 }

@@ -8,7 +8,11 @@ import { PostgresEventStore } from './postgres/postgres-event-store.js';
 type Added = { type: 'test.added.v1'; data: { n: number } };
 const counter: Fold<number, Added> = { initialState: 0, evolve: (sum, e) => sum + e.data.n };
 const ctx = (overrides: Partial<CommandContext> = {}): CommandContext => ({
-  command: 'Add', actor: { kind: 'system', id: 'test' }, correlationId: randomUUID(), now: new Date('2026-01-01T00:00:00Z'), ...overrides,
+  command: 'Add',
+  actor: { kind: 'system', id: 'test' },
+  correlationId: randomUUID(),
+  now: new Date('2026-01-01T00:00:00Z'),
+  ...overrides,
 });
 const add = (n: number) => (): Added[] => [{ type: 'test.added.v1', data: { n } }];
 
@@ -36,7 +40,9 @@ describe('decideOnStream (load, fold, decide, append, re-decide on conflict)', (
     const stream = `counter-${randomUUID()}`;
     const first = await decideOnStream(store, stream, counter, add(1), ctx());
     expect(first.revision).toBe(0n);
-    await expect(decideOnStream(store, stream, counter, add(1), ctx(), { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(decideOnStream(store, stream, counter, add(1), ctx(), { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
     const second = await decideOnStream(store, stream, counter, add(2), ctx(), { expectedRevision: 0n });
     expect(second.state).toBe(3);
   });

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { decideOnStream, formatPosition, type Fold } from '../../event-store/src/index.js';
-import { evolve, initialState, revenueStreamName, type DecideContext, type RevenueAccountState, type RevenueEvent } from '../../../src/revenue/index.js';
+import {
+  evolve,
+  initialState,
+  revenueStreamName,
+  type DecideContext,
+  type RevenueAccountState,
+  type RevenueEvent,
+} from '../../../src/revenue/index.js';
 import type { CommandMeta, RevenueDeps } from './revenue-deps.js';
 
 export const revenueFold: Fold<RevenueAccountState, RevenueEvent> = { initialState, evolve };
@@ -27,17 +34,31 @@ export async function executeOnOrg(
   meta: CommandMeta,
   decision: (state: RevenueAccountState, ctx: DecideContext) => RevenueEvent[] | Promise<RevenueEvent[]>,
 ): Promise<RevenueCommandResult> {
+  const started = performance.now();
+  const observe = (outcome: 'ok' | 'error', eventsAppended: number) =>
+    deps.observe?.({ command, durationMs: performance.now() - started, eventsAppended, outcome });
   const now = deps.clock.now();
   const decideCtx: DecideContext = { now, ruleSet: deps.ruleSet, newId: () => randomUUID() };
-  const result = await decideOnStream(deps.store, revenueStreamName(orgId), revenueFold, (state) => decision(state, decideCtx), {
-    command,
-    actor: meta.actor,
-    correlationId: meta.correlationId,
-    causationId: meta.causationId ?? null,
-    ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
-    ruleSetVersion: deps.ruleSet.version,
-    now,
-  }, meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision });
+  const result = await decideOnStream(
+    deps.store,
+    revenueStreamName(orgId),
+    revenueFold,
+    (state) => decision(state, decideCtx),
+    {
+      command,
+      actor: meta.actor,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId ?? null,
+      ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
+      ruleSetVersion: deps.ruleSet.version,
+      now,
+    },
+    meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision },
+  ).catch((error: unknown) => {
+    observe('error', 0);
+    throw error;
+  });
+  observe('ok', result.appended ? result.events.length : 0);
   return {
     orgId,
     events: result.events,

@@ -16,6 +16,15 @@ export interface RevenueDeps {
   readonly pool: DatabasePool;
   readonly clock: Clock;
   readonly ruleSet: RuleSet;
+  /** Called after every command on an org stream (metrics: latency, events appended, outcome). */
+  readonly observe?: (sample: CommandSample) => void;
+}
+
+export interface CommandSample {
+  readonly command: string;
+  readonly durationMs: number;
+  readonly eventsAppended: number;
+  readonly outcome: 'ok' | 'error';
 }
 
 export const REVENUE_DEPS = Symbol('REVENUE_DEPS');

@@ -12,7 +12,8 @@ export interface DemoData {
  * Wallets get tiers 1-3 and a few credits.
  */
 export async function seedDemoData(pool: DatabasePool, orgCount: number, asOf: Date): Promise<DemoData> {
-  if (!Number.isInteger(orgCount) || orgCount < 1 || orgCount > 1_000_000) throw new RangeError(`orgs must be an integer from 1 to 1,000,000, got ${orgCount}`);
+  if (!Number.isInteger(orgCount) || orgCount < 1 || orgCount > 1_000_000)
+    throw new RangeError(`orgs must be an integer from 1 to 1,000,000, got ${orgCount}`);
   const ownerUserId = '00000000-0000-4000-8000-00000000d3e0';
   return pool.transaction(async (tx) => {
     const orgIds = (await tx.anyFirst(sql.unsafe`

@@ -13,7 +13,11 @@ export interface OpenedEventStore {
  * EVENTSTORE_URL selects EventStoreDB; otherwise events live in PostgreSQL next to the read
  * models. The EventStoreDB client (gRPC) is loaded only when it is used.
  */
-export async function openEventStore(options: { pool: DatabasePool; databaseUrl: string; eventStoreUrl?: string | undefined }): Promise<OpenedEventStore> {
+export async function openEventStore(options: {
+  pool: DatabasePool;
+  databaseUrl: string;
+  eventStoreUrl?: string | undefined;
+}): Promise<OpenedEventStore> {
   if (options.eventStoreUrl) {
     const { EventStoreDbEventStore } = await import('../../event-store/src/eventstoredb/eventstoredb-event-store.js');
     return { store: EventStoreDbEventStore.connect(options.eventStoreUrl), kind: 'eventstoredb', lag: undefined };

@@ -13,6 +13,7 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   readonly logger?: ProjectionLogger;
   readonly poolSize?: number;
+  readonly observe?: RevenueDeps['observe'];
 }
 
 /** Everything the API, the worker and the CLI share: database, event store, projections, command deps. */
@@ -34,11 +35,27 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     const pool = await createDatabasePool(server.url, { maximumPoolSize: options.poolSize ?? 10 });
     const { store, kind, lag } = await openEventStore({ pool, databaseUrl: server.url, eventStoreUrl: options.eventStoreUrl });
     const runner = new ProjectionRunner({
-      store, pool, connectionUrl: server.url, projections: allProjections, ...(lag ? { lag } : {}), ...(options.logger ? { logger: options.logger } : {}),
+      store,
+      pool,
+      connectionUrl: server.url,
+      projections: allProjections,
+      ...(lag ? { lag } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
-    const deps: RevenueDeps = { store, pool, clock: options.clock ?? systemClock, ruleSet: defaultRuleSet };
+    const deps: RevenueDeps = {
+      store,
+      pool,
+      clock: options.clock ?? systemClock,
+      ruleSet: defaultRuleSet,
+      ...(options.observe ? { observe: options.observe } : {}),
+    };
     return {
-      server, pool, store, eventStoreKind: kind, runner, deps,
+      server,
+      pool,
+      store,
+      eventStoreKind: kind,
+      runner,
+      deps,
       async close() {
         await runner.stop();
         await store.close();

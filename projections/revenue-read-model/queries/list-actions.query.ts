@@ -51,7 +51,9 @@ export async function listPendingApprovals(
   db: CommonQueryMethods,
   page: { readonly after?: { readonly performedAt: string; readonly id: string }; readonly limit: number },
 ): Promise<ActionView[]> {
-  const after = page.after ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.performedAt}::timestamptz, ${page.after.id}::uuid)` : sql.fragment``;
+  const after = page.after
+    ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.performedAt}::timestamptz, ${page.after.id}::uuid)`
+    : sql.fragment``;
   const rows = await db.any(sql.unsafe`
     SELECT ${columns} FROM revenue_actions a WHERE a.status = 'proposed' ${after}
     ORDER BY a.performed_at, a.id LIMIT ${page.limit}`);

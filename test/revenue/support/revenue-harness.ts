@@ -46,15 +46,24 @@ export async function createRevenueHarness(): Promise<RevenueHarness> {
   const deps: RevenueDeps = { store, pool: db.pool, clock, ruleSet: defaultRuleSet };
   const newRunner = () =>
     new ProjectionRunner({
-      store, pool: db.pool, connectionUrl: db.url, projections: allProjections, lag: postgresLogLag(db.pool),
-      lockRetryMs: 50, controlPollMs: 50, logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+      store,
+      pool: db.pool,
+      connectionUrl: db.url,
+      projections: allProjections,
+      lag: postgresLogLag(db.pool),
+      lockRetryMs: 50,
+      controlPollMs: 50,
+      logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
     });
   let runner = newRunner();
   runner.start();
   const moduleRef = await Test.createTestingModule({ imports: [RevenueCommandsModule.forRoot(deps)] }).compile();
   await moduleRef.init();
   return {
-    db, store, clock, deps,
+    db,
+    store,
+    clock,
+    deps,
     get runner() {
       return runner;
     },
@@ -89,7 +98,9 @@ export async function seedOrg(
   const orgId = randomUUID();
   await h.db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'test org')`);
   if (options.tier !== null) {
-    await h.db.pool.query(sql.unsafe`INSERT INTO token_wallets (org_id, tier, balance) VALUES (${orgId}, ${options.tier ?? 1}, ${options.balance ?? 10})`);
+    await h.db.pool.query(
+      sql.unsafe`INSERT INTO token_wallets (org_id, tier, balance) VALUES (${orgId}, ${options.tier ?? 1}, ${options.balance ?? 10})`,
+    );
   }
   const rows: Array<[string, string, number, number]> = [];
   for (let d = 1; d <= (options.days ?? 0); d++) {

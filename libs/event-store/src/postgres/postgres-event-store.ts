@@ -12,6 +12,7 @@ import type {
 } from '../event-store.port.js';
 import type { WrongExpectedRevisionError } from '../errors.js';
 import { UpcasterRegistry } from '../upcasting.js';
+import { AppendAnnouncer } from './append-announcer.js';
 import { appendBatch } from './append-batch.js';
 import { AppendNotifier } from './append-notifier.js';
 import { readHeadPosition, readLogPage } from './read-log.js';
@@ -35,6 +36,7 @@ export class PostgresEventStore implements EventStore {
   readonly #upcasters: UpcasterRegistry;
   readonly #pollIntervalMs: number;
   readonly #notifier: AppendNotifier;
+  readonly #announcer: AppendAnnouncer;
   /** Ends every live subscription on close(). */
   readonly #closing = new AbortController();
 
@@ -43,16 +45,19 @@ export class PostgresEventStore implements EventStore {
     this.#upcasters = options.upcasters ?? UpcasterRegistry.empty;
     this.#pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 1000);
     this.#notifier = new AppendNotifier(options.connectionUrl, Math.min(this.#pollIntervalMs, 1000));
+    this.#announcer = new AppendAnnouncer(options.pool);
   }
 
   async append(streamName: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    const [outcome] = await appendBatch(this.#pool, validateAppends([{ streamName, events, expectedRevision }]));
+    const [outcome] = await this.appendMany([{ streamName, events, expectedRevision }]);
     if (outcome instanceof Error) throw outcome;
     return outcome!;
   }
 
   async appendMany(batch: readonly StreamAppend[]): Promise<Array<AppendResult | WrongExpectedRevisionError>> {
-    return appendBatch(this.#pool, validateAppends(batch));
+    const outcomes = await appendBatch(this.#pool, validateAppends(batch));
+    if (outcomes.some((outcome) => !(outcome instanceof Error))) this.#announcer.announce();
+    return outcomes;
   }
 
   async readStream(

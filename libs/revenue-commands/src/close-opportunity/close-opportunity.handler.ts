@@ -12,7 +12,11 @@ export class CloseOpportunityHandler implements ICommandHandler<CloseOpportunity
   execute(command: CloseOpportunity): Promise<RevenueCommandResult> {
     const { orgId } = command;
     return executeOnOrg(this.deps, orgId, CloseOpportunity.commandName, command.meta, (state, ctx) =>
-      decideCloseOpportunity({ kind: 'CloseOpportunity', orgId, opportunityId: command.opportunityId, outcome: command.outcome, reason: command.reason }, state, ctx),
+      decideCloseOpportunity(
+        { kind: 'CloseOpportunity', orgId, opportunityId: command.opportunityId, outcome: command.outcome, reason: command.reason },
+        state,
+        ctx,
+      ),
     );
   }
 }

@@ -1,4 +1,12 @@
-import { decideRecordDetections, detectors, type DecideContext, type Detection, type OpportunityType, type RevenueAccountState, type RevenueEvent } from '../../../../src/revenue/index.js';
+import {
+  decideRecordDetections,
+  detectors,
+  type DecideContext,
+  type Detection,
+  type OpportunityType,
+  type RevenueAccountState,
+  type RevenueEvent,
+} from '../../../../src/revenue/index.js';
 import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';
 import { assertOrganizationExists } from '../inputs/organizations.sql.js';
 import type { RevenueDeps } from '../revenue-deps.js';

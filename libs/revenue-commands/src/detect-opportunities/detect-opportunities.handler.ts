@@ -11,7 +11,13 @@ class DetectOpportunitiesHandler implements ICommandHandler<DetectCommand, Detec
 
   async execute(command: DetectCommand): Promise<DetectResult> {
     const detections = await detect(this.deps, command.orgId, [command.opportunityType]);
-    const result = await executeOnOrg(this.deps, command.orgId, command.commandName, command.meta, recordDetections(command.orgId, detections, [command.opportunityType]));
+    const result = await executeOnOrg(
+      this.deps,
+      command.orgId,
+      command.commandName,
+      command.meta,
+      recordDetections(command.orgId, detections, [command.opportunityType]),
+    );
     return { ...result, detections };
   }
 }

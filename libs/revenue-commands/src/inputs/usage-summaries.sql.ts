@@ -2,9 +2,15 @@ import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
 import type { RuleSet, UsageSummary } from '../../../../src/revenue/index.js';
 
 type Row = {
-  org_id: string; tier: number | null; balance: number | null;
-  recent_text: bigint; recent_voice: bigint; recent_rows: bigint;
-  previous_text: bigint; previous_voice: bigint; previous_rows: bigint;
+  org_id: string;
+  tier: number | null;
+  balance: number | null;
+  recent_text: bigint;
+  recent_voice: bigint;
+  recent_rows: bigint;
+  previous_text: bigint;
+  previous_voice: bigint;
+  previous_rows: bigint;
 };
 
 /**

@@ -12,7 +12,11 @@ export class RecordActionDispatchHandler implements ICommandHandler<RecordAction
   execute(command: RecordActionDispatch): Promise<RevenueCommandResult> {
     const { orgId } = command;
     return executeOnOrg(this.deps, orgId, RecordActionDispatch.commandName, command.meta, (state, ctx) =>
-      decideRecordActionDispatch({ kind: 'RecordActionDispatch', orgId, actionId: command.actionId, result: command.result, reason: command.reason }, state, ctx),
+      decideRecordActionDispatch(
+        { kind: 'RecordActionDispatch', orgId, actionId: command.actionId, result: command.result, reason: command.reason },
+        state,
+        ctx,
+      ),
     );
   }
 }

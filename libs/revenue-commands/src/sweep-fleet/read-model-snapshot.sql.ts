@@ -9,9 +9,18 @@ export interface OrgSnapshot {
 }
 
 type Row = {
-  org_id: string; stream_revision: bigint; id: string | null; type: Opportunity['type']; source: string; confidence: number;
-  details: Opportunity['details']; evidence: Opportunity['evidence']; rule_set_version: string | null;
-  created_at: number; updated_at: number | null; last_action_at: number | null;
+  org_id: string;
+  stream_revision: bigint;
+  id: string | null;
+  type: Opportunity['type'];
+  source: string;
+  confidence: number;
+  details: Opportunity['details'];
+  evidence: Opportunity['evidence'];
+  rule_set_version: string | null;
+  created_at: number;
+  updated_at: number | null;
+  last_action_at: number | null;
 };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -34,9 +43,18 @@ export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly 
     const current = snapshots.get(r.org_id) ?? { state: { ...initialState, orgId: r.org_id }, revision: r.stream_revision };
     if (r.id) {
       const opportunity: Opportunity = {
-        id: r.id, type: r.type, source: r.source, confidence: r.confidence, details: r.details, evidence: r.evidence,
-        ruleSetVersion: r.rule_set_version ?? '', status: 'open', detectedAt: iso(r.created_at)!, refreshedAt: iso(r.updated_at),
-        closedAt: null, lastActionAt: iso(r.last_action_at),
+        id: r.id,
+        type: r.type,
+        source: r.source,
+        confidence: r.confidence,
+        details: r.details,
+        evidence: r.evidence,
+        ruleSetVersion: r.rule_set_version ?? '',
+        status: 'open',
+        detectedAt: iso(r.created_at)!,
+        refreshedAt: iso(r.updated_at),
+        closedAt: null,
+        lastActionAt: iso(r.last_action_at),
       };
       current.state = {
         ...current.state,

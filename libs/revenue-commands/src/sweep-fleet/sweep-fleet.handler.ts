@@ -2,8 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { sql } from '../../../database/src/index.js';
-import { comparePositions, formatPosition, parsePosition, WrongExpectedRevisionError, withMetadata, type LogPosition, type StreamAppend } from '../../../event-store/src/index.js';
-import { OPPORTUNITY_TYPES, detectors, orgIdFromStreamName, revenueStreamName, type Detection, type DecideContext } from '../../../../src/revenue/index.js';
+import {
+  comparePositions,
+  formatPosition,
+  parsePosition,
+  WrongExpectedRevisionError,
+  withMetadata,
+  type LogPosition,
+  type StreamAppend,
+} from '../../../event-store/src/index.js';
+import {
+  OPPORTUNITY_TYPES,
+  detectors,
+  orgIdFromStreamName,
+  revenueStreamName,
+  type Detection,
+  type DecideContext,
+} from '../../../../src/revenue/index.js';
 import { recordDetections } from '../detect-opportunities/detect-and-record.js';
 import { executeOnOrg } from '../execute-on-org.js';
 import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';
@@ -26,7 +41,7 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
   async execute({ meta, pageSize }: SweepFleet): Promise<SweepResult> {
     const totals: Totals = { orgs: 0, detections: 0, orgsChanged: 0, eventsAppended: 0, conflictsRetried: 0, position: null, last: null };
     const asOf = this.deps.clock.now();
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = (await this.deps.pool.anyFirst(sql.unsafe`
         SELECT id::text FROM organizations WHERE id > ${after || '00000000-0000-0000-0000-000000000000'}::uuid ORDER BY id LIMIT ${pageSize}`)) as readonly string[];
       if (page.length === 0) break;
@@ -43,7 +58,13 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
       loadOrgSnapshots(this.deps.pool, orgIds),
     ]);
     const ctx: DecideContext = { now: asOf, ruleSet: this.deps.ruleSet, newId: () => randomUUID() };
-    const commandCtx = { command: SweepFleet.commandName, ...meta, causationId: meta.causationId ?? null, ruleSetVersion: this.deps.ruleSet.version, now: asOf };
+    const commandCtx = {
+      command: SweepFleet.commandName,
+      ...meta,
+      causationId: meta.causationId ?? null,
+      ruleSetVersion: this.deps.ruleSet.version,
+      now: asOf,
+    };
     const detectionsByOrg = new Map<string, Detection[]>();
     const appends: StreamAppend[] = [];
     const fromStream: string[] = [];
@@ -58,7 +79,12 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
       // The snapshot holds open opportunities, not actions: closing one must expire its waiting
       // actions, so that org is decided from its stream instead.
       if (events.some((e) => e.type === 'revenue.opportunity-closed.v1')) fromStream.push(summary.orgId);
-      else if (events.length) appends.push({ streamName: revenueStreamName(summary.orgId), events: withMetadata(events, commandCtx), expectedRevision: revision });
+      else if (events.length)
+        appends.push({
+          streamName: revenueStreamName(summary.orgId),
+          events: withMetadata(events, commandCtx),
+          expectedRevision: revision,
+        });
     }
     const results = appends.length ? await this.deps.store.appendMany(appends) : [];
     results.forEach((result, i) => {
@@ -67,7 +93,13 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
       fromStream.push(orgIdFromStreamName(appends[i]!.streamName)!);
     });
     for (const orgId of fromStream) {
-      const retried = await executeOnOrg(this.deps, orgId, SweepFleet.commandName, meta, recordDetections(orgId, detectionsByOrg.get(orgId) ?? [], OPPORTUNITY_TYPES));
+      const retried = await executeOnOrg(
+        this.deps,
+        orgId,
+        SweepFleet.commandName,
+        meta,
+        recordDetections(orgId, detectionsByOrg.get(orgId) ?? [], OPPORTUNITY_TYPES),
+      );
       if (retried.position) this.count(totals, retried.events.length, parsePosition(retried.position));
     }
   }

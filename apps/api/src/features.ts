@@ -1,0 +1,14 @@
+import type { DynamicModule } from '@nestjs/common';
+import { RevenueCommandsModule } from '../../../libs/revenue-commands/src/index.js';
+import type { Runtime } from '../../../libs/runtime/src/index.js';
+import { RuntimeOpsModule } from './ops/runtime-ops.module.js';
+import { RevenueApiModule } from './revenue/revenue-api.module.js';
+
+/** The API's feature modules over one runtime: commands, queries + audit, MAOS, ops. */
+export function featureModules(runtime: Runtime): DynamicModule[] {
+  return [
+    RevenueCommandsModule.forRoot(runtime.deps),
+    RevenueApiModule.forRoot({ store: runtime.store, runner: runtime.runner, ruleSet: runtime.deps.ruleSet }),
+    RuntimeOpsModule.forRoot(runtime),
+  ];
+}

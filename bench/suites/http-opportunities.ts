@@ -1,0 +1,224 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { loadConfig } from '../../apps/api/src/config.js';
+import { createApp } from '../../apps/api/src/create-app.js';
+import { RevenueApiModule } from '../../apps/api/src/revenue/revenue-api.module.js';
+import { createDatabasePool, sql } from '../../libs/database/src/index.js';
+import { PostgresEventStore } from '../../libs/event-store/src/index.js';
+import { createLogger } from '../../libs/observability/src/index.js';
+import { RevenueCommandsModule, systemClock } from '../../libs/revenue-commands/src/index.js';
+import { defaultRuleSet } from '../../src/revenue/index.js';
+import { metric, openBenchServer, type Metric, type Suite } from '../harness.js';
+
+/**
+ * Issue 4: GET /api/revenue/opportunities (JWT, org resolution, RLS transaction, DTO
+ * validation, logging) against a bare node:http + pg handler running the same SELECT inside
+ * the same RLS transaction, over an org with 1,000 opportunities. Each server runs alone in
+ * a child process with a pool of 10; autocannon drives it from this process.
+ *
+ *   node dist/bench/suites/http-opportunities.js   (standalone after a build; DATABASE_URL, BENCH_ROUNDS, BENCH_SECONDS)
+ */
+const OPPORTUNITIES = 1000;
+const PAGE = 50;
+const CONNECTIONS = 10;
+const FIXED_RATE = 500;
+const KINDS = ['api', 'bare'] as const;
+type Kind = (typeof KINDS)[number];
+
+interface CannonResult {
+  readonly requests: { readonly average: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly errors: number;
+  readonly non2xx: number;
+}
+type Autocannon = (options: { url: string; connections: number; duration: number; headers: Record<string, string>; overallRate?: number }) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Target {
+  readonly databaseUrl: string;
+  readonly secret: string;
+  readonly orgId: string;
+  readonly userId: string;
+}
+
+/** One org, its owner, 1,000 opportunities (one open per type, the rest closed: the domain's rule). */
+async function seed(databaseUrl: string): Promise<Omit<Target, 'secret' | 'databaseUrl'>> {
+  const pool = await createDatabasePool(databaseUrl);
+  const orgId = randomUUID();
+  const userId = randomUUID();
+  const types = ['upsell', 'cross_sell', 'feature_expansion', 'retention_intervention', 'credit_marketplace_offer'];
+  try {
+    await pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'bench org')`);
+    await pool.query(sql.unsafe`INSERT INTO user_organizations (user_id, org_id, role) VALUES (${userId}, ${orgId}, 'owner')`);
+    const rows = Array.from({ length: OPPORTUNITIES }, (_, i) => [
+      orgId, types[i % types.length]!, 'usage_analysis', (Math.round(Math.random() * 10_000) / 10_000).toString(), i < types.length ? 'open' : 'expired',
+      JSON.stringify({ currentTier: 1, suggestedTier: 2, monthlyTokens: 50_000 + i }),
+    ]);
+    await pool.query(sql.unsafe`
+      INSERT INTO revenue_opportunities (org_id, type, source, confidence, status, details)
+      SELECT org_id, type, source, confidence::numeric, status, details::jsonb
+      FROM ${sql.unnest(rows, ['uuid', 'text', 'text', 'text', 'text', 'text'])} AS t(org_id, type, source, confidence, status, details)`);
+    await pool.query(sql.unsafe`ANALYZE revenue_opportunities`);
+  } finally {
+    await pool.end();
+  }
+  return { orgId, userId };
+}
+
+/** The real app, as main.ts builds it (logs at info, to /dev/null: formatting them is part of the cost). */
+async function serveApi(target: Target): Promise<string> {
+  const pool = await createDatabasePool(target.databaseUrl);
+  const store = new PostgresEventStore({ pool, connectionUrl: target.databaseUrl });
+  const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: target.secret, RATE_LIMIT: '100000000', LOG_LEVEL: 'info' });
+  const app = await createApp({
+    config,
+    pool,
+    logger: createLogger({ level: 'info', destination: createWriteStream('/dev/null') }),
+    modules: [
+      RevenueCommandsModule.forRoot({ store, pool, clock: systemClock, ruleSet: defaultRuleSet }),
+      // No X-Min-Position in the bench, so the waiter is never asked.
+      RevenueApiModule.forRoot({ store, ruleSet: defaultRuleSet, runner: { waitFor: async () => true } }),
+    ],
+  });
+  await app.listen(0, '127.0.0.1');
+  return app.getUrl();
+}
+
+const BARE_SQL = `SELECT id, type, source, confidence, details, status, evidence, rule_set_version, created_at, updated_at, closed_at
+  FROM revenue_opportunities WHERE org_id = $1 ORDER BY confidence DESC, id DESC LIMIT $2`;
+
+/** The floor: no framework, no auth, no validation; the same RLS transaction and SELECT. */
+async function serveBare(target: Target): Promise<string> {
+  const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
+  const claims = JSON.stringify({ sub: target.userId, role: 'authenticated' });
+  const server = createServer((req, res) => {
+    void (async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`SELECT set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [claims]);
+        const { rows } = await client.query(BARE_SQL, [target.orgId, PAGE + 1]);
+        await client.query('COMMIT');
+        const page = rows.slice(0, PAGE).map((r) => ({ ...r, confidence: Number(r.confidence) }));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ success: true, opportunities: page, nextCursor: rows.length > PAGE ? 'x' : null }));
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        res.writeHead(500).end(String(error));
+      } finally {
+        client.release();
+      }
+    })();
+    void req;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+function startServer(kind: Kind, target: Target): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (url) => resolve({ child, url: url.replace('[::1]', '127.0.0.1') }));
+    child.once('exit', (code) => reject(new Error(`${kind} bench server exited with ${code}`)));
+  });
+}
+
+interface Measured {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p99AtFixedRate: number;
+}
+
+async function measure(kind: Kind, target: Target, token: string, seconds: number): Promise<Measured> {
+  const { child, url } = await startServer(kind, target);
+  const options = { url: `${url}/api/revenue/opportunities?limit=${PAGE}`, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}`, 'x-org-id': target.orgId } };
+  const check = (r: CannonResult, what: string) => {
+    if (r.errors + r.non2xx > 0) throw new Error(`${kind} ${what}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
+    return r;
+  };
+  try {
+    check(await autocannon({ ...options, duration: 1 }), 'warm-up'); // JIT, pool connections
+    const load = check(await autocannon({ ...options, duration: seconds }), 'throughput');
+    const fixed = check(await autocannon({ ...options, duration: seconds, overallRate: FIXED_RATE }), `${FIXED_RATE} req/s`);
+    return { rps: load.requests.average, p50: load.latency.p50, p99: load.latency.p99, p99AtFixedRate: fixed.latency.p99 };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+export const httpOpportunities: Suite = {
+  name: 'http-opportunities',
+  description: `GET /api/revenue/opportunities (page of ${PAGE} from ${OPPORTUNITIES.toLocaleString('en-US')}) on the real API vs a bare node:http + pg handler, same RLS SQL; autocannon, ${CONNECTIONS} connections`,
+  async run(ctx): Promise<Metric[]> {
+    const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+    const databaseUrl = await ctx.freshDatabase();
+    const secret = randomBytes(32).toString('hex');
+    const target: Target = { databaseUrl, secret, ...(await seed(databaseUrl)) };
+    const token = await new SignJWT({ sub: target.userId, role: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setAudience('authenticated')
+      .setExpirationTime('2h')
+      .sign(new TextEncoder().encode(secret));
+    const samples = new Map<Kind, Measured[]>(KINDS.map((k) => [k, []]));
+    const ratios: number[] = [];
+    for (let round = 0; round < ctx.rounds; round += 1) {
+      // Alternate the order so drift on a shared machine hits both alike.
+      for (const kind of round % 2 ? [...KINDS].reverse() : KINDS) {
+        const m = await measure(kind, target, token, seconds);
+        samples.get(kind)!.push(m);
+        ctx.log(`round ${round + 1} ${kind}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms; p99 at ${FIXED_RATE} req/s ${m.p99AtFixedRate} ms`);
+      }
+      ratios.push((100 * samples.get('api')![round]!.rps) / samples.get('bare')![round]!.rps);
+    }
+    const of = (kind: Kind, pick: (m: Measured) => number) => samples.get(kind)!.map(pick);
+    return [
+      metric('api throughput', 'req/s', of('api', (m) => m.rps)),
+      metric('bare throughput', 'req/s', of('bare', (m) => m.rps)),
+      metric('api / bare throughput', '%', ratios, { target: '>= 70' }),
+      metric('api latency p50', 'ms', of('api', (m) => m.p50)),
+      metric('api latency p99', 'ms', of('api', (m) => m.p99)),
+      metric('bare latency p50', 'ms', of('bare', (m) => m.p50)),
+      metric('bare latency p99', 'ms', of('bare', (m) => m.p99)),
+      metric(`api latency p99 at ${FIXED_RATE} req/s`, 'ms', of('api', (m) => m.p99AtFixedRate), { target: '< 20' }),
+      metric(`bare latency p99 at ${FIXED_RATE} req/s`, 'ms', of('bare', (m) => m.p99AtFixedRate)),
+    ];
+  },
+};
+
+async function serve(kind: Kind): Promise<void> {
+  const target = JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target;
+  const url = kind === 'api' ? await serveApi(target) : await serveBare(target);
+  process.stdout.write(`${url}\n`);
+}
+
+/** Standalone: the suite alone, printed, without touching bench/results. */
+async function main(): Promise<void> {
+  const { ctx, cleanup } = await openBenchServer();
+  try {
+    for (const m of await httpOpportunities.run(ctx)) {
+      console.log(`${m.name}: median ${m.median.toFixed(1)} ${m.unit} (samples ${m.samples.map((v) => v.toFixed(1)).join(', ')})${m.target ? `; target ${m.target}` : ''}`);
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  (process.argv[2] === 'serve' ? serve(process.argv[3] as Kind) : main()).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
