@@ -39,7 +39,13 @@ interface CannonResult {
   readonly errors: number;
   readonly non2xx: number;
 }
-type Autocannon = (options: { url: string; connections: number; duration: number; headers: Record<string, string>; overallRate?: number }) => Promise<CannonResult>;
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers: Record<string, string>;
+  overallRate?: number;
+}) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 interface Target {
@@ -59,7 +65,11 @@ async function seed(databaseUrl: string): Promise<Omit<Target, 'secret' | 'datab
     await pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'bench org')`);
     await pool.query(sql.unsafe`INSERT INTO user_organizations (user_id, org_id, role) VALUES (${userId}, ${orgId}, 'owner')`);
     const rows = Array.from({ length: OPPORTUNITIES }, (_, i) => [
-      orgId, types[i % types.length]!, 'usage_analysis', (Math.round(Math.random() * 10_000) / 10_000).toString(), i < types.length ? 'open' : 'expired',
+      orgId,
+      types[i % types.length]!,
+      'usage_analysis',
+      (Math.round(Math.random() * 10_000) / 10_000).toString(),
+      i < types.length ? 'open' : 'expired',
       JSON.stringify({ currentTier: 1, suggestedTier: 2, monthlyTokens: 50_000 + i }),
     ]);
     await pool.query(sql.unsafe`
@@ -144,7 +154,11 @@ interface Measured {
 
 async function measure(kind: Kind, target: Target, token: string, seconds: number): Promise<Measured> {
   const { child, url } = await startServer(kind, target);
-  const options = { url: `${url}/api/revenue/opportunities?limit=${PAGE}`, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}`, 'x-org-id': target.orgId } };
+  const options = {
+    url: `${url}/api/revenue/opportunities?limit=${PAGE}`,
+    connections: CONNECTIONS,
+    headers: { authorization: `Bearer ${token}`, 'x-org-id': target.orgId },
+  };
   const check = (r: CannonResult, what: string) => {
     if (r.errors + r.non2xx > 0) throw new Error(`${kind} ${what}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
     return r;
@@ -179,21 +193,56 @@ export const httpOpportunities: Suite = {
       for (const kind of round % 2 ? [...KINDS].reverse() : KINDS) {
         const m = await measure(kind, target, token, seconds);
         samples.get(kind)!.push(m);
-        ctx.log(`round ${round + 1} ${kind}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms; p99 at ${FIXED_RATE} req/s ${m.p99AtFixedRate} ms`);
+        ctx.log(
+          `round ${round + 1} ${kind}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms; p99 at ${FIXED_RATE} req/s ${m.p99AtFixedRate} ms`,
+        );
       }
       ratios.push((100 * samples.get('api')![round]!.rps) / samples.get('bare')![round]!.rps);
     }
     const of = (kind: Kind, pick: (m: Measured) => number) => samples.get(kind)!.map(pick);
     return [
-      metric('api throughput', 'req/s', of('api', (m) => m.rps)),
-      metric('bare throughput', 'req/s', of('bare', (m) => m.rps)),
+      metric(
+        'api throughput',
+        'req/s',
+        of('api', (m) => m.rps),
+      ),
+      metric(
+        'bare throughput',
+        'req/s',
+        of('bare', (m) => m.rps),
+      ),
       metric('api / bare throughput', '%', ratios, { target: '>= 70' }),
-      metric('api latency p50', 'ms', of('api', (m) => m.p50)),
-      metric('api latency p99', 'ms', of('api', (m) => m.p99)),
-      metric('bare latency p50', 'ms', of('bare', (m) => m.p50)),
-      metric('bare latency p99', 'ms', of('bare', (m) => m.p99)),
-      metric(`api latency p99 at ${FIXED_RATE} req/s`, 'ms', of('api', (m) => m.p99AtFixedRate), { target: '< 20' }),
-      metric(`bare latency p99 at ${FIXED_RATE} req/s`, 'ms', of('bare', (m) => m.p99AtFixedRate)),
+      metric(
+        'api latency p50',
+        'ms',
+        of('api', (m) => m.p50),
+      ),
+      metric(
+        'api latency p99',
+        'ms',
+        of('api', (m) => m.p99),
+      ),
+      metric(
+        'bare latency p50',
+        'ms',
+        of('bare', (m) => m.p50),
+      ),
+      metric(
+        'bare latency p99',
+        'ms',
+        of('bare', (m) => m.p99),
+      ),
+      metric(
+        `api latency p99 at ${FIXED_RATE} req/s`,
+        'ms',
+        of('api', (m) => m.p99AtFixedRate),
+        { target: '< 20' },
+      ),
+      metric(
+        `bare latency p99 at ${FIXED_RATE} req/s`,
+        'ms',
+        of('bare', (m) => m.p99AtFixedRate),
+      ),
     ];
   },
 };
@@ -209,7 +258,9 @@ async function main(): Promise<void> {
   const { ctx, cleanup } = await openBenchServer();
   try {
     for (const m of await httpOpportunities.run(ctx)) {
-      console.log(`${m.name}: median ${m.median.toFixed(1)} ${m.unit} (samples ${m.samples.map((v) => v.toFixed(1)).join(', ')})${m.target ? `; target ${m.target}` : ''}`);
+      console.log(
+        `${m.name}: median ${m.median.toFixed(1)} ${m.unit} (samples ${m.samples.map((v) => v.toFixed(1)).join(', ')})${m.target ? `; target ${m.target}` : ''}`,
+      );
     }
   } finally {
     await cleanup();

@@ -58,7 +58,12 @@ describe('MAOS access matrix', () => {
     for (const route of routes) {
       for (const [name, token] of Object.entries(bad)) {
         const reply = await send(route, token);
-        expect({ route: route.path, name, status: reply.status, json: reply.contentType.startsWith('application/problem+json') }).toEqual({ route: route.path, name, status: 401, json: true });
+        expect({ route: route.path, name, status: reply.status, json: reply.contentType.startsWith('application/problem+json') }).toEqual({
+          route: route.path,
+          name,
+          status: 401,
+          json: true,
+        });
       }
     }
   });
@@ -78,7 +83,9 @@ describe('MAOS access matrix', () => {
       const others = ALL_SCOPES.filter((s) => s !== route.scope).join(' ');
       const without = await send(route, await serviceToken(others));
       expect({ route: route.path, status: without.status, detail: without.body.detail }).toEqual({
-        route: route.path, status: 403, detail: `The service token lacks scope ${route.scope}.`,
+        route: route.path,
+        status: 403,
+        detail: `The service token lacks scope ${route.scope}.`,
       });
       const admitted = await send(route, await serviceToken(route.scope));
       // Admitted: the route itself answers (an unknown action is 404, an empty erasure 200).
@@ -90,8 +97,12 @@ describe('MAOS access matrix', () => {
     const doc = (await call(api, '/api/docs-json')).body as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths['/api/maos/approvals'] ?? {})).toEqual(['get']);
     for (const verb of ['approve', 'reject', 'dispatch', 'outcome']) {
-      const op = doc.paths[`/api/maos/actions/{actionId}/${verb}`]?.post as { parameters: Array<{ name: string; in: string; required?: boolean }> };
-      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+      const op = doc.paths[`/api/maos/actions/{actionId}/${verb}`]?.post as {
+        parameters: Array<{ name: string; in: string; required?: boolean }>;
+      };
+      expect(op.parameters).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]),
+      );
     }
     expect(Object.keys(doc.paths['/api/maos/orgs/{orgId}'] ?? {})).toEqual(['delete']);
   });

@@ -17,10 +17,18 @@ describe('MAOS commands', () => {
   afterAll(async () => api?.close());
 
   const command = (actionId: string, verb: string, body: unknown, headers: Record<string, string> = {}) =>
-    call(api, `/api/maos/actions/${actionId}/${verb}`, { method: 'POST', token, body, headers: { 'idempotency-key': randomUUID(), ...headers } });
-  const wallet = async (orgId: string) => Number(await api.db.pool.oneFirst(sql.unsafe`SELECT balance::float8 FROM token_wallets WHERE org_id = ${orgId}`));
+    call(api, `/api/maos/actions/${actionId}/${verb}`, {
+      method: 'POST',
+      token,
+      body,
+      headers: { 'idempotency-key': randomUUID(), ...headers },
+    });
+  const wallet = async (orgId: string) =>
+    Number(await api.db.pool.oneFirst(sql.unsafe`SELECT balance::float8 FROM token_wallets WHERE org_id = ${orgId}`));
   const actionRow = (actionId: string) =>
-    api.db.pool.one(sql.unsafe`SELECT status, reason, credits_reserved::float8 AS reserved, credits_charged::float8 AS charged FROM revenue_actions WHERE id = ${actionId}`);
+    api.db.pool.one(
+      sql.unsafe`SELECT status, reason, credits_reserved::float8 AS reserved, credits_charged::float8 AS charged FROM revenue_actions WHERE id = ${actionId}`,
+    );
 
   it('lists pending approvals oldest first with the revision to use as If-Match, page by page', async () => {
     const first = await orgWithProposedAction(api);
@@ -40,8 +48,16 @@ describe('MAOS commands', () => {
     expect(ids).toEqual(expect.arrayContaining([first.actionId, second.actionId]));
     expect(all.map((i) => i.proposedAt)).toEqual([...all.map((i) => i.proposedAt as string)].sort());
     const item = all.find((i) => i.actionId === first.actionId)!;
-    const revision = await api.db.pool.oneFirst(sql.unsafe`SELECT revision FROM event_store.streams WHERE stream_name = ${`revenue-org-${first.orgId}`}`);
-    expect(item).toMatchObject({ orgId: first.orgId, opportunityType: 'upsell', actionType: 'offer_upgrade', creditsReserved: 0.02, revision: String(revision) });
+    const revision = await api.db.pool.oneFirst(
+      sql.unsafe`SELECT revision FROM event_store.streams WHERE stream_name = ${`revenue-org-${first.orgId}`}`,
+    );
+    expect(item).toMatchObject({
+      orgId: first.orgId,
+      opportunityType: 'upsell',
+      actionType: 'offer_upgrade',
+      creditsReserved: 0.02,
+      revision: String(revision),
+    });
     expect(item.confidence).toBeCloseTo(0.85, 5);
     expect((await call(api, '/api/maos/approvals?cursor=not-a-cursor', { token })).body.type).toBe('/problems/invalid-cursor');
     expect((await call(api, '/api/maos/approvals?limit=0', { token })).status).toBe(400);
@@ -63,7 +79,9 @@ describe('MAOS commands', () => {
     expect(await actionRow(actionId)).toEqual({ status: 'accepted', reason: null, reserved: 0, charged: 0.02 });
     expect(await api.db.pool.anyFirst(sql.unsafe`SELECT amount::float8 FROM credit_ledger WHERE action_id = ${actionId}`)).toEqual([0.02]);
     expect(await wallet(orgId)).toBeCloseTo(before - 0.02, 10);
-    expect(await api.db.pool.oneFirst(sql.unsafe`SELECT status FROM revenue_opportunities WHERE org_id = ${orgId} AND type = 'upsell'`)).toBe('won');
+    expect(
+      await api.db.pool.oneFirst(sql.unsafe`SELECT status FROM revenue_opportunities WHERE org_id = ${orgId} AND type = 'upsell'`),
+    ).toBe('won');
   });
 
   it('reject keeps the reason and releases the credits; a failed dispatch releases them without a charge', async () => {
@@ -81,7 +99,11 @@ describe('MAOS commands', () => {
     await api.caughtUp(rejected.body.position as string);
     expect(await actionRow(rejectedOrg.actionId)).toEqual({ status: 'rejected', reason: 'not this quarter', reserved: 0, charged: 0 });
     expect(await actionRow(failedOrg.actionId)).toMatchObject({ status: 'failed', reserved: 0, charged: 0 });
-    expect(await api.db.pool.anyFirst(sql.unsafe`SELECT action_id FROM credit_ledger WHERE action_id IN (${rejectedOrg.actionId}, ${failedOrg.actionId})`)).toEqual([]);
+    expect(
+      await api.db.pool.anyFirst(
+        sql.unsafe`SELECT action_id FROM credit_ledger WHERE action_id IN (${rejectedOrg.actionId}, ${failedOrg.actionId})`,
+      ),
+    ).toEqual([]);
     expect(await wallet(failedOrg.orgId)).toBe(1);
     // Outcome before the action was sent: refused as an invalid transition.
     const early = await command(rejectedOrg.actionId, 'outcome', { outcome: 'accepted' });
@@ -126,7 +148,9 @@ describe('MAOS commands', () => {
     expect(reply.body.type).toBe('/problems/request-in-progress');
     expect(reply.headers.get('retry-after')).toBe('1');
     // Once the lease has run out (the first caller died), the same request takes the key over.
-    await api.db.pool.query(sql.unsafe`UPDATE api_idempotency_keys SET lease_until = now() - interval '1 second' WHERE idempotency_key = ${key}`);
+    await api.db.pool.query(
+      sql.unsafe`UPDATE api_idempotency_keys SET lease_until = now() - interval '1 second' WHERE idempotency_key = ${key}`,
+    );
     const takeover = await command(actionId, 'approve', undefined, { 'idempotency-key': key });
     expect(takeover.body).toMatchObject({ success: true, status: 'approved' });
   });
@@ -157,9 +181,12 @@ describe('MAOS commands', () => {
 
   it('names what is wrong: no key, bad key, unknown action, non-uuid action, bad body', async () => {
     const { actionId } = await orgWithProposedAction(api);
-    const post = (path: string, body: unknown, headers: Record<string, string>) => call(api, path, { method: 'POST', token, body, headers });
+    const post = (path: string, body: unknown, headers: Record<string, string>) =>
+      call(api, path, { method: 'POST', token, body, headers });
     expect((await post(`/api/maos/actions/${actionId}/approve`, undefined, {})).body.type).toBe('/problems/idempotency-key-required');
-    expect((await post(`/api/maos/actions/${actionId}/approve`, undefined, { 'idempotency-key': 'short' })).body.type).toBe('/problems/invalid-idempotency-key');
+    expect((await post(`/api/maos/actions/${actionId}/approve`, undefined, { 'idempotency-key': 'short' })).body.type).toBe(
+      '/problems/invalid-idempotency-key',
+    );
     const unknown = await command(randomUUID(), 'approve', undefined);
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toMatch(/caught up/);

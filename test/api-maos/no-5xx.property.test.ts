@@ -5,7 +5,8 @@ import { call } from '../api-platform/harness.js';
 import { serviceToken } from '../support/tokens.js';
 import { type MaosApi, orgWithProposedAction, startMaosApi } from './support/maos-harness.js';
 
-const printable = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
+const printable = (maxLength: number) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
 
 /** Whatever MAOS sends — valid, half-valid or garbage — the answer is never a server error. */
 describe('MAOS routes under random input', () => {
@@ -21,16 +22,22 @@ describe('MAOS routes under random input', () => {
   afterAll(async () => api?.close());
 
   it('never answers 5xx', async () => {
-    const id = fc.oneof(fc.constantFrom(known.actionId, known.actionId.toUpperCase(), randomUUID()), fc.uuid(), printable(60).map(encodeURIComponent));
+    const id = fc.oneof(
+      fc.constantFrom(known.actionId, known.actionId.toUpperCase(), randomUUID()),
+      fc.uuid(),
+      printable(60).map(encodeURIComponent),
+    );
     const body = fc.oneof(
-      fc.record(
-        {
-          reason: fc.oneof(fc.string({ maxLength: 600 }), fc.jsonValue()),
-          result: fc.oneof(fc.constantFrom('sent', 'failed'), fc.jsonValue()),
-          outcome: fc.oneof(fc.constantFrom('accepted', 'declined'), fc.jsonValue()),
-        },
-        { requiredKeys: [] },
-      ).map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            reason: fc.oneof(fc.string({ maxLength: 600 }), fc.jsonValue()),
+            result: fc.oneof(fc.constantFrom('sent', 'failed'), fc.jsonValue()),
+            outcome: fc.oneof(fc.constantFrom('accepted', 'declined'), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc.constantFrom('{"__proto__":{"x":1}}', '{"reason":"\\u0000"}', '{"result":1e400}', ''),
       printable(100),
@@ -40,8 +47,20 @@ describe('MAOS routes under random input', () => {
       id,
       body,
       key: fc.option(fc.oneof(fc.uuid(), printable(140), fc.constantFrom('fixed-key-000001', 'fixed-key-000002')), { nil: undefined }),
-      ifMatch: fc.option(fc.oneof(fc.bigInt({ min: -5n, max: 2n ** 64n }).map((n) => `"${n}"`), printable(30)), { nil: undefined }),
-      query: fc.oneof(fc.constant(''), fc.record({ limit: fc.oneof(fc.integer().map(String), printable(10)), cursor: printable(80) }, { requiredKeys: [] }).map((q) => `?${new URLSearchParams(q)}`), printable(40).map((q) => `?cursor=${q}`)),
+      ifMatch: fc.option(
+        fc.oneof(
+          fc.bigInt({ min: -5n, max: 2n ** 64n }).map((n) => `"${n}"`),
+          printable(30),
+        ),
+        { nil: undefined },
+      ),
+      query: fc.oneof(
+        fc.constant(''),
+        fc
+          .record({ limit: fc.oneof(fc.integer().map(String), printable(10)), cursor: printable(80) }, { requiredKeys: [] })
+          .map((q) => `?${new URLSearchParams(q)}`),
+        printable(40).map((q) => `?cursor=${q}`),
+      ),
     });
     await fc.assert(
       fc.asyncProperty(request, async (r) => {

@@ -6,11 +6,9 @@ import { acquirePostgres, createDatabasePool, migrate, projectRoot, sql, type Po
 // The zero-setup path: no DATABASE_URL, so a real PostgreSQL is started from the npm package.
 describe('embedded PostgreSQL (no DATABASE_URL)', () => {
   let server: PostgresServer;
+  const dataDir = join(projectRoot(), '.data', `embedded-test-${randomBytes(4).toString('hex')}`);
   beforeAll(async () => {
-    server = await acquirePostgres(undefined, {
-      dataDir: join(projectRoot(), '.data', `embedded-test-${randomBytes(4).toString('hex')}`),
-      persistent: false,
-    });
+    server = await acquirePostgres(undefined, { dataDir, persistent: false });
   }, 120_000);
   afterAll(async () => server?.stop());
 
@@ -28,4 +26,16 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
       await pool.end();
     }
   }, 120_000);
+
+  it('a second process on the same data directory shares the running server instead of starting another', async () => {
+    const second = await acquirePostgres(undefined, { dataDir, persistent: false });
+    expect(second.url).toBe(server.url);
+    await second.stop(); // a no-op for the sharer: the owner's server keeps answering
+    const pool = await createDatabasePool(server.url);
+    try {
+      expect(await pool.oneFirst(sql.unsafe`SELECT 1`)).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { RevenueCommandsModule } from '../../../libs/revenue-commands/src/index.js';
 import type { Runtime } from '../../../libs/runtime/src/index.js';
+import { MaosModule } from './maos/maos.module.js';
 import { RuntimeOpsModule } from './ops/runtime-ops.module.js';
 import { RevenueApiModule } from './revenue/revenue-api.module.js';
 
@@ -9,6 +10,7 @@ export function featureModules(runtime: Runtime): DynamicModule[] {
   return [
     RevenueCommandsModule.forRoot(runtime.deps),
     RevenueApiModule.forRoot({ store: runtime.store, runner: runtime.runner, ruleSet: runtime.deps.ruleSet }),
+    MaosModule.forRoot({ store: runtime.store, projections: runtime.runner }),
     RuntimeOpsModule.forRoot(runtime),
   ];
 }

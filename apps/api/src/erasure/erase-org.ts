@@ -1,5 +1,12 @@
 import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
-import { type CommandContext as EventContext, type EventStore, type LogPosition, formatPosition, StreamNotFoundError, withMetadata } from '../../../../libs/event-store/src/index.js';
+import {
+  type CommandContext as EventContext,
+  type EventStore,
+  type LogPosition,
+  formatPosition,
+  StreamNotFoundError,
+  withMetadata,
+} from '../../../../libs/event-store/src/index.js';
 import { revenueStreamName } from '../../../../src/revenue/index.js';
 import { problems } from '../errors/problem.js';
 import { ERASURE_STREAM, type ErasedCounts, nothingErased, orgErasedEvent } from './erasure-record.js';
@@ -36,7 +43,9 @@ export async function eraseOrg(deps: ErasureDeps, orgId: string, ctx: Omit<Event
   }
   const head = await deps.store.headPosition();
   if (head && !(await deps.waitForProjections(head))) {
-    throw problems.unavailable('The projections have not caught up, so the read rows cannot be erased safely yet. The events are deleted; retry the erasure shortly.');
+    throw problems.unavailable(
+      'The projections have not caught up, so the read rows cannot be erased safely yet. The events are deleted; retry the erasure shortly.',
+    );
   }
   const rows = await deleteReadRows(deps.pool, orgId);
   const counts: ErasedCounts = { events, ...rows };
@@ -54,9 +63,15 @@ async function deleteReadRows(pool: DatabasePool, orgId: string): Promise<Omit<E
       WITH d AS (DELETE FROM revenue_actions WHERE org_id = ${orgId}
         OR opportunity_id IN (SELECT id FROM revenue_opportunities WHERE org_id = ${orgId}) RETURNING 1)
       SELECT count(*) FROM d`);
-    const opportunities = await count(sql.unsafe`WITH d AS (DELETE FROM revenue_opportunities WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`);
-    const orgStreams = await count(sql.unsafe`WITH d AS (DELETE FROM revenue_org_streams WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`);
-    const ledgerEntries = await count(sql.unsafe`WITH d AS (DELETE FROM credit_ledger WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`);
+    const opportunities = await count(
+      sql.unsafe`WITH d AS (DELETE FROM revenue_opportunities WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`,
+    );
+    const orgStreams = await count(
+      sql.unsafe`WITH d AS (DELETE FROM revenue_org_streams WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`,
+    );
+    const ledgerEntries = await count(
+      sql.unsafe`WITH d AS (DELETE FROM credit_ledger WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`,
+    );
     return { opportunities, actions, orgStreams, ledgerEntries };
   });
 }

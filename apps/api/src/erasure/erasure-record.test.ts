@@ -10,7 +10,11 @@ describe('orgErasedEvent', () => {
     const event = orgErasedEvent(orgId, counts, new Date('2026-11-01T00:00:00Z'));
     const text = JSON.stringify(event);
     expect(text.toLowerCase()).not.toContain(orgId.toLowerCase());
-    expect(event.data).toEqual({ orgIdSha256: createHash('sha256').update(orgId.toLowerCase()).digest('hex'), counts, erasedAt: '2026-11-01T00:00:00.000Z' });
+    expect(event.data).toEqual({
+      orgIdSha256: createHash('sha256').update(orgId.toLowerCase()).digest('hex'),
+      counts,
+      erasedAt: '2026-11-01T00:00:00.000Z',
+    });
   });
 
   it('nothingErased only when every count is zero', () => {

@@ -66,13 +66,24 @@ export class ErasureController {
   @ApiResponse({ status: 400, description: 'Invalid org id or Idempotency-Key.' })
   @ApiResponse({ status: 503, description: 'Projections behind: retry (the events are already deleted).' })
   async erase(@Param('orgId') orgId: string, @MaosCommand() ctx: CommandContext, @Res({ passthrough: true }) reply: unknown) {
-    if (!UUID.test(orgId)) throw new ProblemException(400, 'invalid-org-id', 'Invalid organization id', 'The org id in the path must be a UUID.');
+    if (!UUID.test(orgId))
+      throw new ProblemException(400, 'invalid-org-id', 'Invalid organization id', 'The org id in the path must be a UUID.');
     if (ctx.headers.expectedRevision !== undefined) {
-      throw new ProblemException(400, 'if-match-not-supported', 'If-Match not supported', 'Erasure takes no If-Match: it removes the stream whatever its revision.');
+      throw new ProblemException(
+        400,
+        'if-match-not-supported',
+        'If-Match not supported',
+        'Erasure takes no If-Match: it removes the stream whatever its revision.',
+      );
     }
     const id = orgId.toLowerCase();
     const response = await this.commands.run(ctx, { operation: `DELETE /api/maos/orgs/${id}`, body: {} }, async (meta) => {
-      const outcome = await eraseOrg(this.deps, id, { actor: meta.actor, correlationId: meta.correlationId, idempotencyKey: meta.idempotencyKey!, now: this.clock.now() });
+      const outcome = await eraseOrg(this.deps, id, {
+        actor: meta.actor,
+        correlationId: meta.correlationId,
+        idempotencyKey: meta.idempotencyKey!,
+        now: this.clock.now(),
+      });
       return { status: 200, headers: {}, body: { success: true, ...outcome } };
     });
     return sendStored(this.adapterHost.httpAdapter, reply, response);

@@ -26,12 +26,19 @@ describe('domainProblem', () => {
     expect(domainProblem(new InvalidTransitionError('action', 'a1', 'rejected', 'approved'))?.detail).toBe(
       'Action a1 cannot go from rejected to approved. Read the current state and send a command valid for it.',
     );
-    expect(domainProblem(new WrongExpectedRevisionError('s', '3', 5n))?.extensions).toEqual({ code: 'wrong_expected_revision', currentRevision: '5' });
+    expect(domainProblem(new WrongExpectedRevisionError('s', '3', 5n))?.extensions).toEqual({
+      code: 'wrong_expected_revision',
+      currentRevision: '5',
+    });
   });
 
   it('leaves other errors alone, and the platform filter uses the mapping', () => {
     expect(domainProblem(new Error('boom'))).toBeNull();
     const answer = toProblem(new ActionNotFoundError('a1'), { instance: '/x' });
-    expect({ status: answer.status, type: answer.body.type, unexpected: answer.unexpected }).toEqual({ status: 404, type: '/problems/action-not-found', unexpected: false });
+    expect({ status: answer.status, type: answer.body.type, unexpected: answer.unexpected }).toEqual({
+      status: 404,
+      type: '/problems/action-not-found',
+      unexpected: false,
+    });
   });
 });

@@ -4,14 +4,35 @@ import { DomainError, type DomainErrorCode } from '../../../../src/revenue/index
 import { ProblemException } from './problem.js';
 
 /** Status, problem type and title of each domain refusal: the one place the API decides them. */
-const BY_CODE: Record<DomainErrorCode, { readonly status: number; readonly slug: string; readonly title: string; readonly hint: string }> = {
-  invalid_command: { status: 422, slug: 'invalid-command', title: 'Invalid command', hint: 'Fix the request before retrying.' },
-  org_mismatch: { status: 422, slug: 'org-mismatch', title: 'Organization mismatch', hint: 'Send the command for the organization that owns the entity.' },
-  action_not_found: { status: 404, slug: 'action-not-found', title: 'Action not found', hint: 'Check the action id.' },
-  opportunity_not_found: { status: 404, slug: 'opportunity-not-found', title: 'Opportunity not found', hint: 'Check the opportunity id.' },
-  invalid_transition: { status: 409, slug: 'invalid-transition', title: 'Invalid transition', hint: 'Read the current state and send a command valid for it.' },
-  opportunity_closed: { status: 409, slug: 'opportunity-closed', title: 'Opportunity closed', hint: 'The opportunity no longer accepts this command.' },
-};
+const BY_CODE: Record<DomainErrorCode, { readonly status: number; readonly slug: string; readonly title: string; readonly hint: string }> =
+  {
+    invalid_command: { status: 422, slug: 'invalid-command', title: 'Invalid command', hint: 'Fix the request before retrying.' },
+    org_mismatch: {
+      status: 422,
+      slug: 'org-mismatch',
+      title: 'Organization mismatch',
+      hint: 'Send the command for the organization that owns the entity.',
+    },
+    action_not_found: { status: 404, slug: 'action-not-found', title: 'Action not found', hint: 'Check the action id.' },
+    opportunity_not_found: {
+      status: 404,
+      slug: 'opportunity-not-found',
+      title: 'Opportunity not found',
+      hint: 'Check the opportunity id.',
+    },
+    invalid_transition: {
+      status: 409,
+      slug: 'invalid-transition',
+      title: 'Invalid transition',
+      hint: 'Read the current state and send a command valid for it.',
+    },
+    opportunity_closed: {
+      status: 409,
+      slug: 'opportunity-closed',
+      title: 'Opportunity closed',
+      hint: 'The opportunity no longer accepts this command.',
+    },
+  };
 
 /**
  * Errors of the revenue domain and the event store as problem exceptions, or null for
@@ -21,7 +42,9 @@ const BY_CODE: Record<DomainErrorCode, { readonly status: number; readonly slug:
 export function domainProblem(error: unknown): ProblemException | null {
   if (error instanceof DomainError) {
     const mapped = BY_CODE[error.code];
-    return new ProblemException(mapped.status, mapped.slug, mapped.title, `${capitalize(error.message)}. ${mapped.hint}`, { code: error.code });
+    return new ProblemException(mapped.status, mapped.slug, mapped.title, `${capitalize(error.message)}. ${mapped.hint}`, {
+      code: error.code,
+    });
   }
   if (error instanceof WrongExpectedRevisionError) {
     const actual = error.actual === 'no_stream' ? 'it has no events' : `it is at revision ${error.actual}`;
@@ -34,13 +57,21 @@ export function domainProblem(error: unknown): ProblemException | null {
     );
   }
   if (error instanceof UnknownOrganizationError) {
-    return new ProblemException(404, 'org-not-found', 'Organization not found', 'No organization matches the request.', { code: 'unknown_organization' });
+    return new ProblemException(404, 'org-not-found', 'Organization not found', 'No organization matches the request.', {
+      code: 'unknown_organization',
+    });
   }
   if (error instanceof DuplicateEventError) {
     // Event ids derive from the Idempotency-Key: reusing an old key for another command collides.
-    return new ProblemException(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was already used for a different command. Use a new key.', {
-      code: 'duplicate_event',
-    });
+    return new ProblemException(
+      422,
+      'idempotency-key-reused',
+      'Idempotency-Key reused',
+      'This Idempotency-Key was already used for a different command. Use a new key.',
+      {
+        code: 'duplicate_event',
+      },
+    );
   }
   return null;
 }

@@ -30,7 +30,11 @@ export class ActionCommandResponse {
   @ApiProperty({ enum: [true] }) success!: true;
   @ApiProperty({ format: 'uuid' }) actionId!: string;
   @ApiProperty({ enum: ['proposed', 'approved', 'rejected', 'sent', 'failed', 'accepted', 'declined', 'expired'] }) status!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Log position `<commit>-<prepare>` of the last event written; null when the command was already in effect.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Log position `<commit>-<prepare>` of the last event written; null when the command was already in effect.',
+  })
   position!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Org stream revision after the command: send it as If-Match next time.' })
   revision!: string | null;

@@ -4,7 +4,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { DatabasePool } from '../../../../libs/database/src/index.js';
 import {
-  ApproveAction, type CommandMeta, RecordActionDispatch, RecordActionOutcome, RejectAction, type RevenueCommandResult,
+  ApproveAction,
+  type CommandMeta,
+  RecordActionDispatch,
+  RecordActionOutcome,
+  RejectAction,
+  type RevenueCommandResult,
 } from '../../../../libs/revenue-commands/src/index.js';
 import { findActionOrg } from '../../../../projections/revenue-read-model/queries/index.js';
 import { RequireScope } from '../auth/decorators.js';
@@ -23,9 +28,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CommandDocs = () =>
   applyDecorators(
     ApiParam({ name: 'actionId', format: 'uuid' }),
-    ApiHeader({ name: 'Idempotency-Key', required: true, description: 'A new value per command (e.g. a UUID); resend it only to retry that command.' }),
-    ApiHeader({ name: 'If-Match', required: false, description: 'The org stream revision the client saw ("12", from the approvals list or an ETag).' }),
-    ApiOkResponse({ type: ActionCommandResponse, description: 'Done, or already in effect. ETag: the new revision; X-Log-Position: wait for it before reading.' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description: 'A new value per command (e.g. a UUID); resend it only to retry that command.',
+    }),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'The org stream revision the client saw ("12", from the approvals list or an ETag).',
+    }),
+    ApiOkResponse({
+      type: ActionCommandResponse,
+      description: 'Done, or already in effect. ETag: the new revision; X-Log-Position: wait for it before reading.',
+    }),
     ApiResponse({ status: 400, description: 'Missing/malformed Idempotency-Key or If-Match, invalid body or action id.' }),
     ApiResponse({ status: 404, description: 'Unknown action (a just proposed one may not be projected yet: retry shortly).' }),
     ApiResponse({ status: 409, description: 'If-Match conflict, invalid transition, or the same key still running.' }),
@@ -58,7 +74,12 @@ export class MaosActionsController {
   @RequireScope('maos:approve')
   @ApiOperation({ summary: 'Reject a proposed action with a reason; its reserved credits are released.' })
   @CommandDocs()
-  reject(@Param('actionId') actionId: string, @Body() body: RejectActionBody, @MaosCommand() ctx: CommandContext, @Res({ passthrough: true }) reply: unknown) {
+  reject(
+    @Param('actionId') actionId: string,
+    @Body() body: RejectActionBody,
+    @MaosCommand() ctx: CommandContext,
+    @Res({ passthrough: true }) reply: unknown,
+  ) {
     return this.execute(ctx, reply, actionId, 'reject', body, (orgId, id, meta) => new RejectAction(orgId, id, body.reason, meta));
   }
 
@@ -67,8 +88,20 @@ export class MaosActionsController {
   @RequireScope('maos:dispatch')
   @ApiOperation({ summary: 'Report an approved action as sent (credits charged) or failed (credits released).' })
   @CommandDocs()
-  dispatch(@Param('actionId') actionId: string, @Body() body: DispatchActionBody, @MaosCommand() ctx: CommandContext, @Res({ passthrough: true }) reply: unknown) {
-    return this.execute(ctx, reply, actionId, 'dispatch', body, (orgId, id, meta) => new RecordActionDispatch(orgId, id, body.result, body.reason, meta));
+  dispatch(
+    @Param('actionId') actionId: string,
+    @Body() body: DispatchActionBody,
+    @MaosCommand() ctx: CommandContext,
+    @Res({ passthrough: true }) reply: unknown,
+  ) {
+    return this.execute(
+      ctx,
+      reply,
+      actionId,
+      'dispatch',
+      body,
+      (orgId, id, meta) => new RecordActionDispatch(orgId, id, body.result, body.reason, meta),
+    );
   }
 
   @Post(':actionId/outcome')
@@ -76,7 +109,12 @@ export class MaosActionsController {
   @RequireScope('maos:dispatch')
   @ApiOperation({ summary: "Record the customer's answer to a sent action (closes its opportunity as won or lost)." })
   @CommandDocs()
-  outcome(@Param('actionId') actionId: string, @Body() body: ActionOutcomeBody, @MaosCommand() ctx: CommandContext, @Res({ passthrough: true }) reply: unknown) {
+  outcome(
+    @Param('actionId') actionId: string,
+    @Body() body: ActionOutcomeBody,
+    @MaosCommand() ctx: CommandContext,
+    @Res({ passthrough: true }) reply: unknown,
+  ) {
     return this.execute(ctx, reply, actionId, 'outcome', body, (orgId, id, meta) => new RecordActionOutcome(orgId, id, body.outcome, meta));
   }
 
@@ -86,19 +124,33 @@ export class MaosActionsController {
     actionId: string,
     verb: string,
     body: object,
-    command: (orgId: string, actionId: string, meta: CommandMeta) => ApproveAction | RejectAction | RecordActionDispatch | RecordActionOutcome,
+    command: (
+      orgId: string,
+      actionId: string,
+      meta: CommandMeta,
+    ) => ApproveAction | RejectAction | RecordActionDispatch | RecordActionOutcome,
   ) {
-    if (!UUID.test(actionId)) throw new ProblemException(400, 'invalid-action-id', 'Invalid action id', 'The action id in the path must be a UUID.');
+    if (!UUID.test(actionId))
+      throw new ProblemException(400, 'invalid-action-id', 'Invalid action id', 'The action id in the path must be a UUID.');
     const id = actionId.toLowerCase();
     // Not under the key: a lagging read model's 404 must not be replayed to the retry that would succeed.
     const orgId = await findActionOrg(this.pool, id);
     if (!orgId) {
-      throw new ProblemException(404, 'action-not-found', 'Action not found', `No action ${id} is known. A just proposed action appears once the read model has caught up: retry in a moment.`);
+      throw new ProblemException(
+        404,
+        'action-not-found',
+        'Action not found',
+        `No action ${id} is known. A just proposed action appears once the read model has caught up: retry in a moment.`,
+      );
     }
-    const response = await this.commands.run(ctx, { operation: `POST /api/maos/actions/${id}/${verb}`, body: { ...body } }, async (meta) => {
-      const result: RevenueCommandResult = await this.bus.execute(command(orgId, id, meta));
-      return toResponse(id, result);
-    });
+    const response = await this.commands.run(
+      ctx,
+      { operation: `POST /api/maos/actions/${id}/${verb}`, body: { ...body } },
+      async (meta) => {
+        const result: RevenueCommandResult = await this.bus.execute(command(orgId, id, meta));
+        return toResponse(id, result);
+      },
+    );
     return sendStored(this.adapterHost.httpAdapter, reply, response);
   }
 }

@@ -16,7 +16,12 @@ export function encodeCursor(cursor: ApprovalsCursor): string {
 }
 
 export function decodeCursor(text: string): ApprovalsCursor | ProblemException {
-  const invalid = new ProblemException(400, 'invalid-cursor', 'Invalid cursor', 'The cursor is not one this API returned; start again without it.');
+  const invalid = new ProblemException(
+    400,
+    'invalid-cursor',
+    'Invalid cursor',
+    'The cursor is not one this API returned; start again without it.',
+  );
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return invalid;
   let parsed: unknown;
   try {

@@ -38,7 +38,8 @@ class PendingApprovalItem {
 
 class PendingApprovalsPage {
   @ApiProperty({ type: [PendingApprovalItem] }) items!: PendingApprovalItem[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page.' }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page.' }) nextCursor!:
+    string | null;
 }
 
 @ApiTags('maos')
@@ -60,6 +61,9 @@ export class MaosApprovalsController {
     const rows = await pendingApprovals(this.pool, { ...(after ? { after } : {}), limit: limit + 1 });
     const items = rows.slice(0, limit);
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ proposedAt: last.proposedAt, actionId: last.actionId }) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor({ proposedAt: last.proposedAt, actionId: last.actionId }) : null,
+    };
   }
 }

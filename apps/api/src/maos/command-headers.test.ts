@@ -11,7 +11,9 @@ describe('parseCommandHeaders', () => {
     expect(slug(parseCommandHeaders('short', undefined))).toBe('invalid-idempotency-key');
     expect(slug(parseCommandHeaders('x'.repeat(129), undefined))).toBe('invalid-idempotency-key');
     expect(slug(parseCommandHeaders('key with spaces', undefined))).toBe('invalid-idempotency-key');
-    expect(parseCommandHeaders(' 6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11 ', undefined)).toEqual({ idempotencyKey: '6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11' });
+    expect(parseCommandHeaders(' 6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11 ', undefined)).toEqual({
+      idempotencyKey: '6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11',
+    });
   });
 
   it('reads If-Match as the quoted ETag, a weak one or a bare number', () => {

@@ -21,17 +21,29 @@ const badHeader = (slug: string, title: string, detail: string) => new ProblemEx
  */
 export function parseCommandHeaders(idempotencyKey: string | undefined, ifMatch: string | undefined): CommandHeaders | ProblemException {
   if (idempotencyKey === undefined || idempotencyKey.trim() === '') {
-    return badHeader('idempotency-key-required', 'Idempotency-Key required', 'Send an Idempotency-Key header (e.g. a new UUID per command; reuse it only to retry that command).');
+    return badHeader(
+      'idempotency-key-required',
+      'Idempotency-Key required',
+      'Send an Idempotency-Key header (e.g. a new UUID per command; reuse it only to retry that command).',
+    );
   }
   if (!KEY.test(idempotencyKey.trim())) {
-    return badHeader('invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 . _ : ~ + / = - (a UUID works).');
+    return badHeader(
+      'invalid-idempotency-key',
+      'Invalid Idempotency-Key',
+      'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 . _ : ~ + / = - (a UUID works).',
+    );
   }
   const key = idempotencyKey.trim();
   if (ifMatch === undefined) return { idempotencyKey: key };
   const match = REVISION.exec(ifMatch.trim());
   const revision = match ? BigInt(match[1]!) : null;
   if (revision === null || revision > MAX_REVISION) {
-    return badHeader('invalid-if-match', 'Invalid If-Match', 'If-Match must be the organization stream revision the client saw, as sent in ETag or the approvals list (e.g. "12").');
+    return badHeader(
+      'invalid-if-match',
+      'Invalid If-Match',
+      'If-Match must be the organization stream revision the client saw, as sent in ETag or the approvals list (e.g. "12").',
+    );
   }
   return { idempotencyKey: key, expectedRevision: revision };
 }

@@ -17,7 +17,11 @@ export class IdempotentCommands {
     @Inject(MAOS_OPTIONS) private readonly options: ResolvedMaosOptions,
   ) {}
 
-  run(ctx: CommandContext, request: { operation: string; body: unknown }, work: (meta: CommandMeta) => Promise<StoredResponse>): Promise<StoredResponse> {
+  run(
+    ctx: CommandContext,
+    request: { operation: string; body: unknown },
+    work: (meta: CommandMeta) => Promise<StoredResponse>,
+  ): Promise<StoredResponse> {
     const { principal, headers } = ctx;
     const caller = principalKey(principal);
     const meta: CommandMeta = {
@@ -28,6 +32,10 @@ export class IdempotentCommands {
       ...(headers.expectedRevision === undefined ? {} : { expectedRevision: headers.expectedRevision }),
     };
     const print = fingerprint({ ...request, ifMatch: headers.expectedRevision });
-    return runIdempotent(this.pool, { principal: caller, key: headers.idempotencyKey, fingerprint: print, leaseMs: this.options.idempotencyLeaseMs }, () => work(meta));
+    return runIdempotent(
+      this.pool,
+      { principal: caller, key: headers.idempotencyKey, fingerprint: print, leaseMs: this.options.idempotencyLeaseMs },
+      () => work(meta),
+    );
   }
 }

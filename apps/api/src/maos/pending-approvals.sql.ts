@@ -19,8 +19,13 @@ export interface PendingApproval {
  * Proposed actions across orgs, oldest first, keyset on (performed_at, id) — the index of
  * migration 106. One statement, so each row's revision is the one its status was projected at.
  */
-export async function pendingApprovals(db: CommonQueryMethods, page: { readonly after?: ApprovalsCursor; readonly limit: number }): Promise<PendingApproval[]> {
-  const after = page.after ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.proposedAt}::timestamptz, ${page.after.actionId}::uuid)` : sql.fragment``;
+export async function pendingApprovals(
+  db: CommonQueryMethods,
+  page: { readonly after?: ApprovalsCursor; readonly limit: number },
+): Promise<PendingApproval[]> {
+  const after = page.after
+    ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.proposedAt}::timestamptz, ${page.after.actionId}::uuid)`
+    : sql.fragment``;
   const rows = await db.any(sql.unsafe`
     SELECT a.id, o.org_id, a.opportunity_id, o.type, a.action_type, o.confidence::float8 AS confidence,
       a.credits_reserved::float8 AS credits_reserved,

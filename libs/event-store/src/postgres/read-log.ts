@@ -48,22 +48,26 @@ export async function readLogPage(db: CommonQueryMethods, query: LogQuery, upcas
     ? sql.fragment`AND e.event_type = ANY(${sql.array(upcasters.storedTypesFor(eventTypes), 'text')})`
     : sql.fragment``;
   const rows = (await db.any(sql.unsafe`
-    WITH head AS (
+    WITH horizon AS (
+      SELECT event_store.log_horizon() AS xid
+    ),
+    head AS (
       SELECT e.transaction_id, e.global_position FROM event_store.events e
-      WHERE e.transaction_id < event_store.log_horizon()
+      WHERE e.transaction_id < (SELECT xid FROM horizon)
       ORDER BY e.transaction_id DESC, e.global_position DESC
       LIMIT 1
     ),
-    horizon AS (
+    status AS (
       SELECT (SELECT transaction_id::text FROM head) AS head_commit, (SELECT global_position FROM head) AS head_prepare,
-             EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= event_store.log_horizon()) AS held_back
+             -- max() is one backward index probe; it only sees committed rows
+             coalesce((SELECT max(e.transaction_id) FROM event_store.events e) >= (SELECT xid FROM horizon), false) AS held_back
     )
     SELECT h.head_commit, h.head_prepare, h.held_back,
            p.commit, p.global_position, p.stream_name, p.stream_revision, p.event_type, p.data, p.metadata
-    FROM horizon h LEFT JOIN LATERAL (
+    FROM status h LEFT JOIN LATERAL (
       SELECT e.transaction_id AS tx, ${eventColumns}
       FROM event_store.events e
-      WHERE e.transaction_id < event_store.log_horizon() ${afterCondition} ${typeCondition}
+      WHERE e.transaction_id < (SELECT xid FROM horizon) ${afterCondition} ${typeCondition}
       ORDER BY e.transaction_id, e.global_position
       LIMIT ${limit ?? null}
     ) p ON true
@@ -92,7 +96,7 @@ function latest(positions: ReadonlyArray<LogPosition | undefined>): LogPosition 
 export async function readHeadPosition(db: CommonQueryMethods): Promise<LogPosition | null> {
   const row = await db.maybeOne(sql.unsafe`
     SELECT e.transaction_id::text AS commit, e.global_position FROM event_store.events e
-    WHERE e.transaction_id < event_store.log_horizon()
+    WHERE e.transaction_id < (SELECT event_store.log_horizon())
     ORDER BY e.transaction_id DESC, e.global_position DESC
     LIMIT 1
   `);

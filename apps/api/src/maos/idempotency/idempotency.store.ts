@@ -41,7 +41,11 @@ export async function claimKey(db: CommonQueryMethods, ref: KeyRef, fingerprint:
     if (row.state === 'running') return { kind: 'running' };
     return {
       kind: 'completed',
-      response: { status: row.response_status as number, headers: (row.response_headers ?? {}) as Record<string, string>, body: row.response_body as Record<string, unknown> },
+      response: {
+        status: row.response_status as number,
+        headers: (row.response_headers ?? {}) as Record<string, string>,
+        body: row.response_body as Record<string, unknown>,
+      },
     };
   }
   return { kind: 'running' };

@@ -22,13 +22,29 @@ interface StoredProblem {
  * command itself decided (domain errors, revision conflicts) are stored like successes, so a
  * retry cannot flip the answer; anything else frees the key for a real retry.
  */
-export async function runIdempotent(db: CommonQueryMethods, request: IdempotentRequest, work: () => Promise<StoredResponse>): Promise<StoredResponse> {
+export async function runIdempotent(
+  db: CommonQueryMethods,
+  request: IdempotentRequest,
+  work: () => Promise<StoredResponse>,
+): Promise<StoredResponse> {
   const claim = await claimKey(db, request, request.fingerprint, request.leaseMs);
   if (claim.kind === 'mismatch') {
-    throw new ProblemException(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used for a different request. Use a new key for a new command.');
+    throw new ProblemException(
+      422,
+      'idempotency-key-reused',
+      'Idempotency-Key reused',
+      'This Idempotency-Key was used for a different request. Use a new key for a new command.',
+    );
   }
   if (claim.kind === 'running') {
-    throw new ProblemException(409, 'request-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running. Retry shortly with the same key.', {}, { 'Retry-After': '1' });
+    throw new ProblemException(
+      409,
+      'request-in-progress',
+      'Request in progress',
+      'A request with this Idempotency-Key is still running. Retry shortly with the same key.',
+      {},
+      { 'Retry-After': '1' },
+    );
   }
   if (claim.kind === 'completed') return replay(claim.response);
 
@@ -41,7 +57,12 @@ export async function runIdempotent(db: CommonQueryMethods, request: IdempotentR
       await releaseKey(db, request).catch(() => undefined);
       throw error;
     }
-    const stored: StoredProblem = { slug: decided.slug, title: decided.title, detail: decided.detail, extensions: { ...decided.extensions } };
+    const stored: StoredProblem = {
+      slug: decided.slug,
+      title: decided.title,
+      detail: decided.detail,
+      extensions: { ...decided.extensions },
+    };
     await completeKey(db, request, { status: decided.problemStatus, headers: { ...decided.headers }, body: { ...stored } });
     throw decided;
   }
@@ -52,5 +73,8 @@ export async function runIdempotent(db: CommonQueryMethods, request: IdempotentR
 function replay(response: StoredResponse): StoredResponse {
   if (response.status < 400) return { ...response, headers: { ...response.headers, 'Idempotent-Replayed': 'true' } };
   const p = response.body as unknown as StoredProblem;
-  throw new ProblemException(response.status, p.slug, p.title, p.detail, p.extensions, { ...response.headers, 'Idempotent-Replayed': 'true' });
+  throw new ProblemException(response.status, p.slug, p.title, p.detail, p.extensions, {
+    ...response.headers,
+    'Idempotent-Replayed': 'true',
+  });
 }
