@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { sql, type DatabasePool } from '../../../libs/database/src/index.js';
-import { parsePosition, type PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { parsePosition, type LogPosition, type PostgresEventStore } from '../../../libs/event-store/src/index.js';
 import { ProjectionRunner, postgresLogLag } from '../../../libs/projections/src/index.js';
 import { SweepFleet, SweepFleetHandler, type RevenueDeps, type SweepResult } from '../../../libs/revenue-commands/src/index.js';
 import { allProjections } from '../../../projections/index.js';
-import { defaultRuleSet } from '../../../src/revenue/index.js';
+import { ALL_REVENUE_EVENT_TYPES, defaultRuleSet, revenueStreamName } from '../../../src/revenue/index.js';
 import { measureCpu, type CpuSplit } from '../support/cpu.js';
 import { quietLogger } from '../support/entries-projection.js';
 
@@ -15,20 +15,35 @@ export interface SweepRound {
   readonly sweepS: number;
   /** Sweep plus every revenue projection caught up to the sweep's position (read-your-writes). */
   readonly full: CpuSplit;
-  /** A second sweep over unchanged usage (steady state: decides everything, writes nothing). */
-  readonly again: SweepResult;
-  readonly againS: number;
+  /** A second sweep over unchanged usage (steady state: decides everything, writes nothing); when asked for. */
+  readonly againS: number | null;
 }
 
-/** Everything the sweep and the projections wrote, gone: every round starts from the same state. */
+/**
+ * Everything the sweep and the projections wrote, gone, so every round starts from the same
+ * state. The log keeps its history of other events (and its statistics), as in production.
+ */
 export async function resetRevenueState(pool: DatabasePool): Promise<void> {
+  const streamPrefix = revenueStreamName('x').slice(0, -1);
+  await pool.query(sql.unsafe`DELETE FROM event_store.events WHERE event_type = ANY(${sql.array(ALL_REVENUE_EVENT_TYPES, 'text')})`);
+  await pool.query(sql.unsafe`DELETE FROM event_store.streams WHERE starts_with(stream_name, ${streamPrefix})`);
   await pool.query(sql.unsafe`
-    TRUNCATE event_store.events, event_store.streams, revenue_actions, revenue_opportunities, revenue_org_streams,
-      credit_ledger, projection_checkpoints, projection_dead_letters`);
+    TRUNCATE revenue_actions, revenue_opportunities, revenue_org_streams, credit_ledger, projection_dead_letters`);
+  await pool.query(sql.unsafe`DELETE FROM projection_checkpoints`);
+  await pool.query(sql.unsafe`VACUUM ANALYZE event_store.events, event_store.streams`);
 }
 
-/** One cold sweep of the whole fleet with the runner live (as in production), then a warm re-sweep. */
-export async function sweepRound(pool: DatabasePool, store: PostgresEventStore, url: string, asOf: Date): Promise<SweepRound> {
+/**
+ * One cold sweep of the whole fleet with the runner live and caught up with the log's history
+ * (as in production), then a re-sweep over the same usage.
+ */
+export async function sweepRound(
+  pool: DatabasePool,
+  store: PostgresEventStore,
+  url: string,
+  options: { readonly asOf: Date; readonly history: LogPosition; readonly resweep: boolean },
+): Promise<SweepRound> {
+  const { asOf, history } = options;
   await resetRevenueState(pool);
   const deps: RevenueDeps = { store, pool, clock: { now: () => new Date(asOf) }, ruleSet: defaultRuleSet };
   const handler = new SweepFleetHandler(deps);
@@ -36,6 +51,7 @@ export async function sweepRound(pool: DatabasePool, store: PostgresEventStore, 
   const runner = new ProjectionRunner({ store, pool, connectionUrl: url, projections: allProjections, lag: postgresLogLag(pool), logger: quietLogger });
   runner.start();
   try {
+    for (const p of allProjections) if (!(await runner.waitFor(p.name, history, 120_000))) throw new Error(`${p.name} did not start`);
     let sweepS = 0;
     const { result: first, split: full } = await measureCpu(pool, async () => {
       const started = performance.now();
@@ -48,11 +64,12 @@ export async function sweepRound(pool: DatabasePool, store: PostgresEventStore, 
       return result;
     });
     await assertProjected(pool, first);
+    if (!options.resweep) return { first, sweepS, full, againS: null };
     const started = performance.now();
     const again = await handler.execute(new SweepFleet(meta()));
     const againS = (performance.now() - started) / 1000;
     if (again.eventsAppended !== 0) throw new Error(`a re-sweep over unchanged usage appended ${again.eventsAppended} events`);
-    return { first, sweepS, full, again, againS };
+    return { first, sweepS, full, againS };
   } finally {
     await runner.stop();
   }

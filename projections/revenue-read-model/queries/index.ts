@@ -1,3 +1,4 @@
 export * from './list-opportunities.query.js';
 export * from './list-actions.query.js';
 export * from './expansion.query.js';
+export * from './pending-approvals.query.js';

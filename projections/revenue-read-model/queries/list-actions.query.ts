@@ -46,20 +46,6 @@ export async function listActionsOf(db: CommonQueryMethods, orgId: string, oppor
   return rows.map(toView);
 }
 
-/** MAOS's queue across orgs: proposed actions, oldest first, keyset-paginated on (performed_at, id). */
-export async function listPendingApprovals(
-  db: CommonQueryMethods,
-  page: { readonly after?: { readonly performedAt: string; readonly id: string }; readonly limit: number },
-): Promise<ActionView[]> {
-  const after = page.after
-    ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.performedAt}::timestamptz, ${page.after.id}::uuid)`
-    : sql.fragment``;
-  const rows = await db.any(sql.unsafe`
-    SELECT ${columns} FROM revenue_actions a WHERE a.status = 'proposed' ${after}
-    ORDER BY a.performed_at, a.id LIMIT ${page.limit}`);
-  return rows.map(toView);
-}
-
 /** Which org an action belongs to (commands on an action are executed on its org's stream). */
 export async function findActionOrg(db: CommonQueryMethods, actionId: string): Promise<string | null> {
   return (await db.maybeOneFirst(sql.unsafe`SELECT org_id FROM revenue_actions WHERE id = ${actionId}`)) as string | null;

@@ -6,7 +6,7 @@ import type { DatabasePool } from '../../../../libs/database/src/index.js';
 import { RequireScope } from '../auth/decorators.js';
 import { DATABASE_POOL } from '../tokens.js';
 import { decodeCursor, encodeCursor } from './approvals-cursor.js';
-import { pendingApprovals } from './pending-approvals.sql.js';
+import { pendingApprovals } from '../../../../projections/revenue-read-model/queries/index.js';
 
 export class ApprovalsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })

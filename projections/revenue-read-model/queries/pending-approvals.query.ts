@@ -1,5 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../../libs/database/src/index.js';
-import type { ApprovalsCursor } from './approvals-cursor.js';
+import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
 
 export interface PendingApproval {
   readonly actionId: string;
@@ -16,12 +15,12 @@ export interface PendingApproval {
 }
 
 /**
- * Proposed actions across orgs, oldest first, keyset on (performed_at, id) — the index of
+ * MAOS's queue: proposed actions across orgs, oldest first, keyset on (performed_at, id) — the index of
  * migration 106. One statement, so each row's revision is the one its status was projected at.
  */
 export async function pendingApprovals(
   db: CommonQueryMethods,
-  page: { readonly after?: ApprovalsCursor; readonly limit: number },
+  page: { readonly after?: { readonly proposedAt: string; readonly actionId: string }; readonly limit: number },
 ): Promise<PendingApproval[]> {
   const after = page.after
     ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.proposedAt}::timestamptz, ${page.after.actionId}::uuid)`
