@@ -16,5 +16,9 @@ export default tseslint.config(
     files: ['apps/cli/**', 'bench/**', 'test/**', '**/*.test.ts', '**/*.spec.ts'],
     rules: { 'no-console': 'off' },
   },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -33,15 +33,28 @@ describe('revenue API access matrix', () => {
     await addMember(api.db, member, orgA, 'member');
     await addMember(api.db, otherOwner, orgB, 'owner');
     // Both orgs get opportunities and actions (and an OPP row in org A for the per-opportunity routes).
-    for (const [user, org] of [[owner, orgA], [otherOwner, orgB]] as const) {
+    for (const [user, org] of [
+      [owner, orgA],
+      [otherOwner, orgB],
+    ] as const) {
       const analysis = await call(api, '/api/revenue/analyze', { method: 'POST', token: await userToken(user), orgId: org });
-      const caughtUp = await call(api, '/api/revenue/expansion', { token: await userToken(user), orgId: org, headers: { 'x-min-position': analysis.headers.get('x-log-position')! } });
+      const caughtUp = await call(api, '/api/revenue/expansion', {
+        token: await userToken(user),
+        orgId: org,
+        headers: { 'x-min-position': analysis.headers.get('x-log-position')! },
+      });
       expect([analysis.status, caughtUp.status]).toEqual([200, 200]);
     }
     Object.assign(tokens, {
-      owner: await userToken(owner), admin: await userToken(admin), member: await userToken(member), otherOwner: await userToken(otherOwner),
-      expired: await userToken(owner, { expiresIn: -30 }), forged: await userToken(owner, { secret: 'another-secret-that-is-long-enough-000' }),
-      wrongAudience: await userToken(owner, { audience: 'anon' }), auditor: await serviceToken('audit:read'), maos: await serviceToken('maos:read maos:approve'),
+      owner: await userToken(owner),
+      admin: await userToken(admin),
+      member: await userToken(member),
+      otherOwner: await userToken(otherOwner),
+      expired: await userToken(owner, { expiresIn: -30 }),
+      forged: await userToken(owner, { secret: 'another-secret-that-is-long-enough-000' }),
+      wrongAudience: await userToken(owner, { audience: 'anon' }),
+      auditor: await serviceToken('audit:read'),
+      maos: await serviceToken('maos:read maos:approve'),
     });
   });
   afterAll(async () => api?.close());
@@ -79,12 +92,18 @@ describe('revenue API access matrix', () => {
     const seen = await withRlsSession(api.db.pool, claims, async (tx) => ({
       opportunities: await tx.anyFirst(sql.unsafe`SELECT DISTINCT org_id FROM revenue_opportunities`),
       actions: await tx.anyFirst(sql.unsafe`SELECT DISTINCT org_id FROM revenue_actions`),
-      foreign: await tx.oneFirst(sql.unsafe`SELECT count(*)::int FROM revenue_opportunities o JOIN revenue_actions a ON a.opportunity_id = o.id WHERE o.org_id = ${orgB}`),
+      foreign: await tx.oneFirst(
+        sql.unsafe`SELECT count(*)::int FROM revenue_opportunities o JOIN revenue_actions a ON a.opportunity_id = o.id WHERE o.org_id = ${orgB}`,
+      ),
     }));
     expect(seen).toEqual({ opportunities: [orgA], actions: [orgA], foreign: 0 });
     // The owner's role still sees both: the rows exist, RLS is what hides them.
-    expect(await api.db.pool.oneFirst(sql.unsafe`SELECT count(DISTINCT org_id)::int FROM revenue_actions WHERE org_id IN (${orgA}, ${orgB})`)).toBe(2);
-    const memberSees = await withRlsSession(api.db.pool, { sub: member, role: 'authenticated' }, (tx) => tx.oneFirst(sql.unsafe`SELECT count(*)::int FROM revenue_opportunities`));
+    expect(
+      await api.db.pool.oneFirst(sql.unsafe`SELECT count(DISTINCT org_id)::int FROM revenue_actions WHERE org_id IN (${orgA}, ${orgB})`),
+    ).toBe(2);
+    const memberSees = await withRlsSession(api.db.pool, { sub: member, role: 'authenticated' }, (tx) =>
+      tx.oneFirst(sql.unsafe`SELECT count(*)::int FROM revenue_opportunities`),
+    );
     expect(memberSees).toBe(0);
   });
 });

@@ -6,7 +6,14 @@ import { serviceToken, userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';
 import { CommandBus } from '@nestjs/cqrs';
 
-type Event = { type: string; revision: string; position: string; actor: { kind: string; id: string }; command: string; data: Record<string, unknown> };
+type Event = {
+  type: string;
+  revision: string;
+  position: string;
+  actor: { kind: string; id: string };
+  command: string;
+  data: Record<string, unknown>;
+};
 
 /** Audit history from the event store, and the state of an opportunity before and after an approval. */
 describe('audit endpoints', () => {
@@ -27,7 +34,9 @@ describe('audit endpoints', () => {
     const events = (await call(api, '/api/revenue/audit/events', { token, orgId })).body.events as Event[];
     const proposed = events.find((e) => e.type === 'revenue.action-proposed.v1' && e.data.opportunityType === 'upsell')!;
     [opportunityId, actionId] = [proposed.data.opportunityId as string, proposed.data.actionId as string];
-    const approved = await api.app.get(CommandBus).execute(new ApproveAction(orgId, actionId, { actor: { kind: 'service', id: 'maos' }, correlationId: randomUUID() }));
+    const approved = await api.app
+      .get(CommandBus)
+      .execute(new ApproveAction(orgId, actionId, { actor: { kind: 'service', id: 'maos' }, correlationId: randomUUID() }));
     approvalRevision = BigInt(approved.revision!);
   });
   afterAll(async () => api?.close());
@@ -38,9 +47,17 @@ describe('audit endpoints', () => {
     const events = all.body.events as Event[];
     expect(all.body.nextRevision).toBeNull();
     expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => String(i)));
-    expect(events[0]).toMatchObject({ type: 'revenue.opportunity-detected.v1', command: 'RunFullAnalysis', actor: { kind: 'user', id: owner } });
+    expect(events[0]).toMatchObject({
+      type: 'revenue.opportunity-detected.v1',
+      command: 'RunFullAnalysis',
+      actor: { kind: 'user', id: owner },
+    });
     expect(events[0]!.data.evidence).toEqual(expect.any(Object));
-    expect(events.at(-1)).toMatchObject({ type: 'revenue.action-approved.v1', command: 'ApproveAction', actor: { kind: 'service', id: 'maos' } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'revenue.action-approved.v1',
+      command: 'ApproveAction',
+      actor: { kind: 'service', id: 'maos' },
+    });
 
     const first = await call(api, '/api/revenue/audit/events?limit=2', { token, orgId });
     expect((first.body.events as Event[]).map((e) => e.revision)).toEqual(['0', '1']);
@@ -53,7 +70,11 @@ describe('audit endpoints', () => {
     const reply = await call(api, `/api/revenue/audit/opportunities/${opportunityId}/events`, { token, orgId });
     expect(reply.status).toBe(200);
     const events = reply.body.events as Event[];
-    expect(events.map((e) => e.type)).toEqual(['revenue.opportunity-detected.v1', 'revenue.action-proposed.v1', 'revenue.action-approved.v1']);
+    expect(events.map((e) => e.type)).toEqual([
+      'revenue.opportunity-detected.v1',
+      'revenue.action-proposed.v1',
+      'revenue.action-approved.v1',
+    ]);
     expect(events.every((e) => e.data.opportunityId === opportunityId)).toBe(true);
     expect((await call(api, `/api/revenue/audit/opportunities/${randomUUID()}/events`, { token, orgId })).status).toBe(404);
   });
@@ -63,7 +84,11 @@ describe('audit endpoints', () => {
     const before = await at(`revision=${approvalRevision - 1n}`);
     const after = await at(`revision=${approvalRevision}`);
     expect(before.status).toBe(200);
-    expect(before.body).toMatchObject({ success: true, revision: String(approvalRevision - 1n), opportunity: { id: opportunityId, type: 'upsell', status: 'open' } });
+    expect(before.body).toMatchObject({
+      success: true,
+      revision: String(approvalRevision - 1n),
+      opportunity: { id: opportunityId, type: 'upsell', status: 'open' },
+    });
     expect((before.body.actions as Array<{ id: string; status: string }>).map((a) => [a.id, a.status])).toEqual([[actionId, 'proposed']]);
     expect((after.body.actions as Array<{ status: string }>)[0]!.status).toBe('approved');
     expect((await at('asOf=2000-01-01T00:00:00Z')).status).toBe(404); // did not exist yet

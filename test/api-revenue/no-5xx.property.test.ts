@@ -5,9 +5,19 @@ import { call } from '../api-platform/harness.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';
 
-const printable = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
-const numberish = fc.oneof(fc.integer().map(String), fc.double().map(String), fc.constantFrom('', '-0', '1e400', 'NaN', 'Infinity', '0x10', '99999999999999999999'), printable(12));
-const cursor = fc.oneof(printable(40), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')), fc.tuple(fc.double(), fc.uuid()).map((t) => Buffer.from(JSON.stringify(t)).toString('base64url')));
+const printable = (maxLength: number) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
+const numberish = fc.oneof(
+  fc.integer().map(String),
+  fc.double().map(String),
+  fc.constantFrom('', '-0', '1e400', 'NaN', 'Infinity', '0x10', '99999999999999999999'),
+  printable(12),
+);
+const cursor = fc.oneof(
+  printable(40),
+  fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')),
+  fc.tuple(fc.double(), fc.uuid()).map((t) => Buffer.from(JSON.stringify(t)).toString('base64url')),
+);
 
 /** Query strings built from the endpoints' own parameters with hostile values, plus unknown ones. */
 const query = fc
@@ -20,18 +30,32 @@ const query = fc
 
 const request = fc.record({
   path: fc.constantFrom(
-    '/api/revenue/opportunities', '/api/revenue/analyze', '/api/revenue/expansion', '/api/revenue/actions/ID',
-    '/api/revenue/audit/events', '/api/revenue/audit/opportunities/ID/events', '/api/revenue/audit/opportunities/ID/state',
+    '/api/revenue/opportunities',
+    '/api/revenue/analyze',
+    '/api/revenue/expansion',
+    '/api/revenue/actions/ID',
+    '/api/revenue/audit/events',
+    '/api/revenue/audit/opportunities/ID/events',
+    '/api/revenue/audit/opportunities/ID/state',
   ),
   method: fc.constantFrom('GET', 'POST'),
   id: fc.oneof(fc.uuid(), printable(40).map(encodeURIComponent), fc.constant('%00')),
   query,
   token: fc.constantFrom('owner', 'outsider', 'auditor', 'none'),
   orgId: fc.option(fc.oneof(fc.constant('own'), fc.uuid(), printable(40)), { nil: undefined }),
-  minPosition: fc.option(fc.oneof(fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 70n }), fc.bigInt({ min: 0n, max: 2n ** 70n })).map(([a, b]) => `${a}-${b}`), printable(30)), { nil: undefined }),
+  minPosition: fc.option(
+    fc.oneof(
+      fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 70n }), fc.bigInt({ min: 0n, max: 2n ** 70n })).map(([a, b]) => `${a}-${b}`),
+      printable(30),
+    ),
+    { nil: undefined },
+  ),
   ifMatch: fc.option(printable(30), { nil: undefined }),
   idempotencyKey: fc.option(printable(140), { nil: undefined }),
-  body: fc.option(fc.jsonValue().map((v) => JSON.stringify(v)), { nil: undefined }),
+  body: fc.option(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    { nil: undefined },
+  ),
 });
 
 describe('random requests to the revenue endpoints', () => {
@@ -57,8 +81,11 @@ describe('random requests to the revenue endpoints', () => {
         if (r.idempotencyKey !== undefined) headers['idempotency-key'] = r.idempotencyKey;
         const path = `${r.path.replace('ID', r.id)}${r.query ? `?${r.query}` : ''}`;
         const reply = await call(api, path, {
-          method: r.method, headers, ...(r.body !== undefined && r.method === 'POST' ? { rawBody: r.body } : {}),
-          ...(r.token !== 'none' ? { token: tokens[r.token] } : {}), ...(r.orgId !== undefined ? { orgId: r.orgId === 'own' ? orgId : r.orgId } : {}),
+          method: r.method,
+          headers,
+          ...(r.body !== undefined && r.method === 'POST' ? { rawBody: r.body } : {}),
+          ...(r.token !== 'none' ? { token: tokens[r.token] } : {}),
+          ...(r.orgId !== undefined ? { orgId: r.orgId === 'own' ? orgId : r.orgId } : {}),
         });
         const readModelBehind = reply.status === 503 && reply.body.type === '/problems/read-model-behind';
         expect({ path, status: reply.status < 500 || readModelBehind }).toEqual({ path, status: true });
@@ -74,7 +101,12 @@ describe('random requests to the revenue endpoints', () => {
         const path = `${r.path.replace('ID', r.id)}${r.query ? `?${r.query}` : ''}`;
         const headers: Record<string, string> = r.ifMatch !== undefined ? { 'if-match': r.ifMatch } : {};
         if (r.idempotencyKey !== undefined) headers['idempotency-key'] = r.idempotencyKey;
-        const reply = await call(api, path, { method: r.method, token: tokens[r.token === 'auditor' ? 'auditor' : 'owner'], orgId, headers });
+        const reply = await call(api, path, {
+          method: r.method,
+          token: tokens[r.token === 'auditor' ? 'auditor' : 'owner'],
+          orgId,
+          headers,
+        });
         expect({ path, ok: reply.status < 500 }).toEqual({ path, ok: true });
       }),
       { numRuns: 300 },

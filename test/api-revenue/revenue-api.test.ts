@@ -35,7 +35,12 @@ describe('revenue query API', () => {
       success: true,
       analysis: { upsellOpportunities: 1, churnRisks: 0, actionsTriggered: expect.any(Number), potentialMRR: expect.any(Number) },
     });
-    expect(Object.keys(analysis.body.analysis as object).sort()).toEqual(['actionsTriggered', 'churnRisks', 'potentialMRR', 'upsellOpportunities']);
+    expect(Object.keys(analysis.body.analysis as object).sort()).toEqual([
+      'actionsTriggered',
+      'churnRisks',
+      'potentialMRR',
+      'upsellOpportunities',
+    ]);
     expect(analysis.headers.get('x-log-position')).toMatch(/^\d+-\d+$/);
     expect(analysis.headers.get('etag')).toMatch(/^"\d+"$/);
   });
@@ -48,8 +53,17 @@ describe('revenue query API', () => {
     const opportunities = reply.body.opportunities as Array<Record<string, unknown>>;
     expect(opportunities.map((o) => o.type)).toContain('upsell');
     expect(opportunities[0]).toEqual({
-      id: expect.any(String), type: expect.any(String), source: expect.any(String), confidence: expect.any(Number), details: expect.any(Object),
-      status: 'open', evidence: expect.any(Object), ruleSetVersion: expect.any(String), createdAt: expect.any(String), updatedAt: expect.any(String), closedAt: null,
+      id: expect.any(String),
+      type: expect.any(String),
+      source: expect.any(String),
+      confidence: expect.any(Number),
+      details: expect.any(Object),
+      status: 'open',
+      evidence: expect.any(Object),
+      ruleSetVersion: expect.any(String),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      closedAt: null,
     });
   });
 
@@ -57,7 +71,10 @@ describe('revenue query API', () => {
     const reply = await get('/api/revenue/expansion', minPosition());
     expect(reply.status).toBe(200);
     const expansion = reply.body.expansion as Record<string, unknown>;
-    expect(reply.body).toEqual({ success: true, expansion: { potentialMRR: expect.any(Number), opportunities: expect.any(Number), topOpportunity: expect.any(Object) } });
+    expect(reply.body).toEqual({
+      success: true,
+      expansion: { potentialMRR: expect.any(Number), opportunities: expect.any(Number), topOpportunity: expect.any(Object) },
+    });
     expect(expansion.potentialMRR).toBe((analysis.body.analysis as Record<string, unknown>).potentialMRR);
     expect((expansion.topOpportunity as Record<string, unknown>).status).toBe('open');
   });
@@ -67,7 +84,15 @@ describe('revenue query API', () => {
     const reply = await get(`/api/revenue/actions/${opportunities[0]!.id}`, minPosition());
     expect(reply.status).toBe(200);
     const actions = reply.body.actions as Array<Record<string, unknown>>;
-    expect(actions).toEqual([expect.objectContaining({ opportunityId: opportunities[0]!.id, orgId, actionType: 'offer_upgrade', status: 'proposed', result: 'pending' })]);
+    expect(actions).toEqual([
+      expect.objectContaining({
+        opportunityId: opportunities[0]!.id,
+        orgId,
+        actionType: 'offer_upgrade',
+        status: 'proposed',
+        result: 'pending',
+      }),
+    ]);
     const unknown = await get(`/api/revenue/actions/${randomUUID()}`);
     expect([unknown.status, unknown.body.type]).toEqual([404, '/problems/opportunity-not-found']);
     const foreign = await get(`/api/revenue/actions/${opportunities[0]!.id}`, {}, listOrg);
@@ -81,7 +106,10 @@ describe('revenue query API', () => {
     await api.db.pool.query(sql.unsafe`
       INSERT INTO revenue_opportunities (org_id, type, source, confidence, status)
       SELECT ${listOrg}, t.type, 'test', t.confidence, CASE WHEN t.n % 5 = 0 THEN 'expired' ELSE 'lost' END
-      FROM ${sql.unnest(confidences.map((c, i) => [types[i % 3]!, c, i]), ['text', 'numeric', 'int4'])} AS t(type, confidence, n)`);
+      FROM ${sql.unnest(
+        confidences.map((c, i) => [types[i % 3]!, c, i]),
+        ['text', 'numeric', 'int4'],
+      )} AS t(type, confidence, n)`);
     const expected = (await api.db.pool.anyFirst(sql.unsafe`
       SELECT id FROM revenue_opportunities WHERE org_id = ${listOrg} AND status = 'lost' AND confidence >= 0.5
       ORDER BY confidence DESC, id DESC`)) as string[];
@@ -102,14 +130,22 @@ describe('revenue query API', () => {
     expect(seen).toEqual(expected);
     expect(pages).toBe(Math.ceil(expected.length / 4));
 
-    const crossSell = (await get('/api/revenue/opportunities?type=cross_sell&limit=200', {}, listOrg)).body.opportunities as Array<{ type: string }>;
+    const crossSell = (await get('/api/revenue/opportunities?type=cross_sell&limit=200', {}, listOrg)).body.opportunities as Array<{
+      type: string;
+    }>;
     expect(crossSell.length).toBe(8);
     expect(new Set(crossSell.map((o) => o.type))).toEqual(new Set(['cross_sell']));
   });
 
   it.each([
-    ['limit=0', '#/limit'], ['limit=201', '#/limit'], ['limit=abc', '#/limit'], ['minConfidence=2', '#/minConfidence'],
-    ['type=bogus', '#/type'], ['status=closed', '#/status'], ['cursor=%2B%2B', '#/cursor'], ['unknown=1', '#/unknown'],
+    ['limit=0', '#/limit'],
+    ['limit=201', '#/limit'],
+    ['limit=abc', '#/limit'],
+    ['minConfidence=2', '#/minConfidence'],
+    ['type=bogus', '#/type'],
+    ['status=closed', '#/status'],
+    ['cursor=%2B%2B', '#/cursor'],
+    ['unknown=1', '#/unknown'],
   ])('refuses ?%s with a 400 naming %s', async (query, pointer) => {
     const reply = await get(`/api/revenue/opportunities?${query}`);
     expect(reply.status).toBe(400);
@@ -126,10 +162,17 @@ describe('revenue query API', () => {
 
   it('documents every endpoint in the OpenAPI document', async () => {
     const paths = Object.keys((await call(api, '/api/docs-json')).body.paths as object);
-    expect(paths).toEqual(expect.arrayContaining([
-      '/api/revenue/opportunities', '/api/revenue/analyze', '/api/revenue/expansion', '/api/revenue/actions/{opportunityId}',
-      '/api/revenue/audit/events', '/api/revenue/audit/opportunities/{opportunityId}/events', '/api/revenue/audit/opportunities/{opportunityId}/state',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/revenue/opportunities',
+        '/api/revenue/analyze',
+        '/api/revenue/expansion',
+        '/api/revenue/actions/{opportunityId}',
+        '/api/revenue/audit/events',
+        '/api/revenue/audit/opportunities/{opportunityId}/events',
+        '/api/revenue/audit/opportunities/{opportunityId}/state',
+      ]),
+    );
   });
 
   it('replays an analysis retried with the same Idempotency-Key, and refuses the key for another org', async () => {
@@ -137,7 +180,12 @@ describe('revenue query API', () => {
     const first = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId: listOrg, headers: { 'idempotency-key': key } });
     const retry = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId: listOrg, headers: { 'idempotency-key': key } });
     expect(first.status).toBe(200);
-    expect([retry.status, retry.body, retry.headers.get('etag'), retry.headers.get('idempotent-replayed')]).toEqual([200, first.body, first.headers.get('etag'), 'true']);
+    expect([retry.status, retry.body, retry.headers.get('etag'), retry.headers.get('idempotent-replayed')]).toEqual([
+      200,
+      first.body,
+      first.headers.get('etag'),
+      'true',
+    ]);
     const otherOrg = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'idempotency-key': key } });
     expect([otherOrg.status, otherOrg.body.type]).toEqual([422, '/problems/idempotency-key-reused']);
   });

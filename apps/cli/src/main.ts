@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { listParked } from '../../../libs/projections/src/index.js';
-import { RunFullAnalysis, RunFullAnalysisHandler, SweepFleet, SweepFleetHandler, type CommandMeta } from '../../../libs/revenue-commands/src/index.js';
+import {
+  RunFullAnalysis,
+  RunFullAnalysisHandler,
+  SweepFleet,
+  SweepFleetHandler,
+  type CommandMeta,
+} from '../../../libs/revenue-commands/src/index.js';
 import { openRuntime, seedDemoData, withDevJwtSecret, type Runtime } from '../../../libs/runtime/src/index.js';
 import { mintToken } from './mint-token.js';
 
@@ -32,9 +38,11 @@ async function run(argv: string[]): Promise<unknown> {
     options: { orgs: { type: 'string' }, sub: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' } },
   });
   const [command, arg] = positionals;
-  if (command === 'token') return mintToken(withDevJwtSecret(process.env), { sub: values.sub, scope: values.scope, expiresIn: values['expires-in'] });
+  if (command === 'token')
+    return mintToken(withDevJwtSecret(process.env), { sub: values.sub, scope: values.scope, expiresIn: values['expires-in'] });
   const needsArg = ['rebuild', 'resume', 'parked', 'analyze'];
-  if (!command || !['migrate', 'status', 'sweep', 'demo-data', ...needsArg].includes(command)) throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
+  if (!command || !['migrate', 'status', 'sweep', 'demo-data', ...needsArg].includes(command))
+    throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
   if (needsArg.includes(command) && !arg) throw new UsageError(`${command} needs an argument`);
   const runtime = await openRuntime({ databaseUrl: process.env.DATABASE_URL, eventStoreUrl: process.env.EVENTSTORE_URL });
   try {

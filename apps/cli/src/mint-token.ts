@@ -12,7 +12,8 @@ export async function mintToken(
 ): Promise<{ token: string }> {
   const secret = env.JWT_SECRET;
   if (!secret || secret.length < 32) throw new Error('JWT_SECRET must be set (at least 32 characters), the same as the API uses');
-  if (!options.sub || (!options.scope && !UUID.test(options.sub))) throw new Error('--sub must be a user id (uuid); a service token (--scope) may use any id');
+  if (!options.sub || (!options.scope && !UUID.test(options.sub)))
+    throw new Error('--sub must be a user id (uuid); a service token (--scope) may use any id');
   const claims = options.scope ? { role: 'service_role', scope: options.scope } : { role: 'authenticated' };
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -21,7 +21,11 @@ describe('migrations', () => {
       'token_wallets',
       'user_organizations',
     ]);
-    expect(rows.filter((r) => r.relrowsecurity).map((r) => r.relname)).toEqual(['revenue_actions', 'revenue_opportunities', 'user_organizations']);
+    expect(rows.filter((r) => r.relrowsecurity).map((r) => r.relname)).toEqual([
+      'revenue_actions',
+      'revenue_opportunities',
+      'user_organizations',
+    ]);
   });
 
   it('keeps the spec constraints: an unknown opportunity type is refused', async () => {
@@ -33,7 +37,9 @@ describe('migrations', () => {
 
   it('auth.uid() reads the sub claim of the request JWT claims', async () => {
     const uid = await db.pool.transaction(async (tx) => {
-      await tx.query(sql.unsafe`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: '6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11' })}, true)`);
+      await tx.query(
+        sql.unsafe`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: '6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11' })}, true)`,
+      );
       return tx.oneFirst(sql.unsafe`SELECT auth.uid()`);
     });
     expect(uid).toBe('6f1c7c55-8a6c-4b43-9d0e-0a4b0f6a8c11');

@@ -20,7 +20,10 @@ export class StreamNotFoundError extends Error {
 /** The same event id was appended before with different content or at another place. */
 export class DuplicateEventError extends Error {
   override readonly name = 'DuplicateEventError';
-  constructor(readonly eventId: string, detail: string) {
+  constructor(
+    readonly eventId: string,
+    detail: string,
+  ) {
     super(`event ${eventId} already exists: ${detail}`);
   }
 }

@@ -33,14 +33,26 @@ describe('RecordDetections', () => {
       .thenEvents([
         {
           type: 'revenue.opportunity-closed.v1',
-          data: { orgId: ORG, opportunityId: 'opp-1', opportunityType: 'upsell', outcome: 'expired', reason: 'rule_no_longer_fires', actionId: null, closedAt: at },
+          data: {
+            orgId: ORG,
+            opportunityId: 'opp-1',
+            opportunityType: 'upsell',
+            outcome: 'expired',
+            reason: 'rule_no_longer_fires',
+            actionId: null,
+            closedAt: at,
+          },
         },
       ]);
   });
 
   it('leaves open opportunities of types that were not evaluated, or were detected again', () => {
-    given([openUpsell]).when({ ...record(), evaluatedTypes: ['cross_sell'] }).thenNothing();
-    given([openUpsell]).when({ ...record(upsell), evaluatedTypes: ['upsell'] }).thenNothing();
+    given([openUpsell])
+      .when({ ...record(), evaluatedTypes: ['cross_sell'] })
+      .thenNothing();
+    given([openUpsell])
+      .when({ ...record(upsell), evaluatedTypes: ['upsell'] })
+      .thenNothing();
   });
 
   it('records nothing when the open opportunity already has exactly these numbers', () => {

@@ -32,13 +32,21 @@ export async function startRevenueApi(options: { adapter?: HttpAdapterKind; read
   const store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, pollIntervalMs: 50 });
   const newRunner = () =>
     new ProjectionRunner({
-      store, pool: db.pool, connectionUrl: db.url, projections: allProjections, lag: postgresLogLag(db.pool), lockRetryMs: 50, controlPollMs: 50,
+      store,
+      pool: db.pool,
+      connectionUrl: db.url,
+      projections: allProjections,
+      lag: postgresLogLag(db.pool),
+      lockRetryMs: 50,
+      controlPollMs: 50,
       logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
     });
   let runner = newRunner();
   runner.start();
   // The API asks whichever runner is current, as a long-lived process would ask its one runner.
-  const waiter = { waitFor: (name: string, position: Parameters<ProjectionRunner['waitFor']>[1], ms: number) => runner.waitFor(name, position, ms) };
+  const waiter = {
+    waitFor: (name: string, position: Parameters<ProjectionRunner['waitFor']>[1], ms: number) => runner.waitFor(name, position, ms),
+  };
   const deps: RevenueDeps = { store, pool: db.pool, clock: new TestClock(AS_OF), ruleSet: defaultRuleSet };
   const config = loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000', ...(options.adapter ? { HTTP_ADAPTER: options.adapter } : {}) });
   const logs: Array<Record<string, unknown>> = [];
@@ -50,13 +58,22 @@ export async function startRevenueApi(options: { adapter?: HttpAdapterKind; read
   });
   const modules = [
     RevenueCommandsModule.forRoot(deps),
-    RevenueApiModule.forRoot({ store, runner: waiter, ruleSet: defaultRuleSet, ...(options.readYourWritesTimeoutMs !== undefined ? { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs } : {}) }),
+    RevenueApiModule.forRoot({
+      store,
+      runner: waiter,
+      ruleSet: defaultRuleSet,
+      ...(options.readYourWritesTimeoutMs !== undefined ? { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs } : {}),
+    }),
   ];
   const app = await createApp({ config, pool: db.pool, logger: createLogger({ level: 'info', destination: sink }), modules });
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
-    app, baseUrl, logs, db, store,
+    app,
+    baseUrl,
+    logs,
+    db,
+    store,
     pauseProjections: () => runner.stop(),
     resumeProjections() {
       runner = newRunner();

@@ -51,7 +51,11 @@ export class AuditController {
   @ApiOperation({ summary: 'The opportunity and its actions as they were at a time (asOf) or stream revision (latest without either).' })
   @ApiOkResponse({ type: OpportunityStateDto })
   @ApiNotFoundResponse({ description: 'The opportunity did not exist (yet) at that point.' })
-  async state(@Param('opportunityId', uuidParam()) id: string, @Query() query: StateQuery, @CurrentOrg() org: OrgContext): Promise<OpportunityStateDto> {
+  async state(
+    @Param('opportunityId', uuidParam()) id: string,
+    @Query() query: StateQuery,
+    @CurrentOrg() org: OrgContext,
+  ): Promise<OpportunityStateDto> {
     const point = historyPoint(query);
     // Only the prefix is needed; capped so the store's safe-integer check holds for any valid revision.
     const maxCount = 'revision' in point ? { maxCount: Math.min(Number(point.revision) + 1, Number.MAX_SAFE_INTEGER) } : {};

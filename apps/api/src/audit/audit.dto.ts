@@ -52,7 +52,8 @@ export class AuditEventDto {
   @ApiProperty({ type: String, nullable: true }) causationId!: string | null;
   @ApiProperty({ type: String, nullable: true }) idempotencyKey!: string | null;
   @ApiProperty({ type: String, nullable: true }) ruleSetVersion!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event data, detections with their evidence.' }) data!: unknown;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event data, detections with their evidence.' })
+  data!: unknown;
 }
 
 export class AuditEventPage {

@@ -45,7 +45,10 @@ describe('replaying an org stream for audit', () => {
     expect(replayTo(events, { asOf: new Date('2026-01-02T00:00:00.000Z') }).revision).toBe(1n);
     expect(opportunityIn(replayTo(events, { asOf: new Date('2026-01-03T12:00:00Z') }).state, OTHER)?.opportunity.type).toBe('cross_sell');
     expect(opportunityIn(replayTo(events, { asOf: new Date('2026-01-02T00:00:00Z') }).state, OTHER)).toBeNull();
-    expect(replayTo(events, { asOf: new Date('2025-12-31T00:00:00Z') })).toEqual({ state: expect.objectContaining({ orgId: null }), revision: null });
+    expect(replayTo(events, { asOf: new Date('2025-12-31T00:00:00Z') })).toEqual({
+      state: expect.objectContaining({ orgId: null }),
+      revision: null,
+    });
   });
 
   it('stops at the first later event even if a following one carries an earlier time (history is a prefix)', () => {
@@ -63,9 +66,18 @@ describe('replaying an org stream for audit', () => {
 describe('audit event view', () => {
   it('keeps metadata and data, with revision and position as text', () => {
     expect(toAuditEvent(events[0]!)).toEqual({
-      eventId: 'e0', type: 'revenue.opportunity-detected.v1', revision: '0', position: '100-7', occurredAt: '2026-01-01T00:00:00.000Z',
-      actor: { kind: 'user', id: 'u1' }, command: 'RunFullAnalysis', correlationId: 'c1', causationId: null, idempotencyKey: null,
-      ruleSetVersion: 'rules-1', data: expect.objectContaining({ opportunityId: OPP, evidence: { monthlyTokens: 60_000 } }),
+      eventId: 'e0',
+      type: 'revenue.opportunity-detected.v1',
+      revision: '0',
+      position: '100-7',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      actor: { kind: 'user', id: 'u1' },
+      command: 'RunFullAnalysis',
+      correlationId: 'c1',
+      causationId: null,
+      idempotencyKey: null,
+      ruleSetVersion: 'rules-1',
+      data: expect.objectContaining({ opportunityId: OPP, evidence: { monthlyTokens: 60_000 } }),
     });
   });
 

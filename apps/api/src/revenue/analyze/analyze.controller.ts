@@ -45,12 +45,20 @@ export class AnalyzeController {
   @OrgScoped()
   @OrgScopedDocs()
   @ApiOperation({ summary: 'Runs the full revenue analysis of the org (detect, trigger actions, expansion).' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Optional. A retry with the same key replays the first response; another request under it gets 422, a retry while it runs 409.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Optional. A retry with the same key replays the first response; another request under it gets 422, a retry while it runs 409.',
+  })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The org stream revision (ETag) the caller saw; 409 if it moved.' })
   @ApiOkResponse({
     type: AnalysisResponse,
     headers: {
-      'X-Log-Position': { description: 'Send as X-Min-Position to read this analysis back (absent when nothing was written).', schema: { type: 'string' } },
+      'X-Log-Position': {
+        description: 'Send as X-Min-Position to read this analysis back (absent when nothing was written).',
+        schema: { type: 'string' },
+      },
       ETag: { description: 'The org stream revision after the analysis.', schema: { type: 'string' } },
     },
   })
@@ -65,20 +73,28 @@ export class AnalyzeController {
     const key = idempotencyKeyFrom(singleHeader(request, 'idempotency-key'));
     const expectedRevision = expectedRevisionFrom(singleHeader(request, 'if-match'));
     const caller = principalKey(user);
-    const run = (idempotencyKey?: string) => this.run(org.orgId, {
-      actor: { kind: 'user', id: user.id },
-      correlationId: request.correlationId ?? randomUUID(),
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
-    });
+    const run = (idempotencyKey?: string) =>
+      this.run(org.orgId, {
+        actor: { kind: 'user', id: user.id },
+        correlationId: request.correlationId ?? randomUUID(),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      });
     // With a key: the first response is stored and replayed (apps/api/src/maos/idempotency); the
     // org is part of the operation, so reusing a key for another org is refused (422).
-    const stored = key === undefined
-      ? await run()
-      : await runIdempotent(this.pool, {
-          principal: caller, key, leaseMs: IDEMPOTENCY_LEASE_MS,
-          fingerprint: fingerprint({ operation: `POST /api/revenue/analyze ${org.orgId}`, body: null, ifMatch: expectedRevision }),
-        }, () => run(`${caller}:${key}`));
+    const stored =
+      key === undefined
+        ? await run()
+        : await runIdempotent(
+            this.pool,
+            {
+              principal: caller,
+              key,
+              leaseMs: IDEMPOTENCY_LEASE_MS,
+              fingerprint: fingerprint({ operation: `POST /api/revenue/analyze ${org.orgId}`, body: null, ifMatch: expectedRevision }),
+            },
+            () => run(`${caller}:${key}`),
+          );
     return sendStored(this.adapterHost.httpAdapter, reply, stored) as unknown as AnalysisResponse;
   }
 

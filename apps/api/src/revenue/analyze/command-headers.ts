@@ -12,7 +12,12 @@ export function idempotencyKeyFrom(header: string | undefined): string | undefin
   if (header === undefined) return undefined;
   const key = header.trim();
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ProblemException(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 . _ : ~ + / = - (a UUID works).');
+    throw new ProblemException(
+      400,
+      'invalid-idempotency-key',
+      'Invalid Idempotency-Key',
+      'Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 . _ : ~ + / = - (a UUID works).',
+    );
   }
   return key;
 }
@@ -28,7 +33,12 @@ export function expectedRevisionFrom(header: string | undefined): bigint | undef
   const match = /^(?:W\/)?"?(\d{1,19})"?$/.exec(value);
   const revision = match ? BigInt(match[1]!) : null;
   if (revision === null || revision > INT8_MAX) {
-    throw new ProblemException(400, 'invalid-if-match', 'Invalid If-Match', 'If-Match must be the organization stream revision the client saw, as sent in ETag (e.g. "12").');
+    throw new ProblemException(
+      400,
+      'invalid-if-match',
+      'Invalid If-Match',
+      'If-Match must be the organization stream revision the client saw, as sent in ETag (e.g. "12").',
+    );
   }
   return revision;
 }

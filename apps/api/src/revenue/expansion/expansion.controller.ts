@@ -12,7 +12,10 @@ import { REVENUE_API_DEPS, type RevenueApiDeps } from '../revenue-api.deps.js';
 import { OpportunityDto } from '../views/opportunity.dto.js';
 
 class ExpansionDto {
-  @ApiProperty({ example: 45.5, description: 'Sum of weight x confidence over open upsell, cross-sell and feature-expansion opportunities.' })
+  @ApiProperty({
+    example: 45.5,
+    description: 'Sum of weight x confidence over open upsell, cross-sell and feature-expansion opportunities.',
+  })
   potentialMRR!: number;
   @ApiProperty({ description: 'How many opportunities the sum covers.' }) opportunities!: number;
   @ApiProperty({ type: OpportunityDto, nullable: true }) topOpportunity!: OpportunityDto | null;

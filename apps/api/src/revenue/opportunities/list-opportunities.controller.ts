@@ -20,7 +20,11 @@ export class ListOpportunitiesController {
   @OrgRead()
   @ApiOperation({ summary: "The org's revenue opportunities, highest confidence first, keyset-paginated." })
   @ApiOkResponse({ type: OpportunityPage })
-  async list(@Query() query: ListOpportunitiesQuery, @CurrentPrincipal() user: UserPrincipal, @CurrentOrg() org: OrgContext): Promise<OpportunityPage> {
+  async list(
+    @Query() query: ListOpportunitiesQuery,
+    @CurrentPrincipal() user: UserPrincipal,
+    @CurrentOrg() org: OrgContext,
+  ): Promise<OpportunityPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     // One row more than asked tells whether another page exists without a count query.

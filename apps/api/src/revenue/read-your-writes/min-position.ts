@@ -8,7 +8,12 @@ export const RETRY_AFTER_SECONDS = 1;
 
 export const readYourWritesProblems = {
   malformed: () =>
-    new ProblemException(400, 'invalid-min-position', 'Invalid X-Min-Position', 'X-Min-Position must be a log position "<commit>-<prepare>" as returned in X-Log-Position.'),
+    new ProblemException(
+      400,
+      'invalid-min-position',
+      'Invalid X-Min-Position',
+      'X-Min-Position must be a log position "<commit>-<prepare>" as returned in X-Log-Position.',
+    ),
   behind: (position: string) =>
     new ProblemException(
       503,

@@ -23,6 +23,10 @@ export const OrgRead = () =>
     OrgScoped(),
     UseInterceptors(ReadYourWritesInterceptor),
     OrgScopedDocs(),
-    ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait (at most 5 s) until the read model includes this log position "<commit>-<prepare>".' }),
+    ApiHeader({
+      name: 'X-Min-Position',
+      required: false,
+      description: 'Wait (at most 5 s) until the read model includes this log position "<commit>-<prepare>".',
+    }),
     ApiResponse({ status: 503, description: 'The read model did not reach X-Min-Position in time; see Retry-After.' }),
   );
