@@ -82,7 +82,7 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     expect(await visibleAs(h, randomUUID())).toBe(0);
     await expect(
       h.db.pool.query(sql.unsafe`INSERT INTO rb_entries (id, account_id, amount) VALUES (${randomUUID()}, 'no-such-account', 1)`),
-    ).rejects.toThrow(/rb_entries_account_fk/);
+    ).rejects.toMatchObject({ constraint: 'rb_entries_account_fk' });
     await expect(h.db.pool.query(sql.unsafe`DELETE FROM organizations WHERE id = ${ORG}`).then(() => 'deleted')).resolves.toBe('deleted');
     expect(await h.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM rb_entries`)).toBe(0); // cascaded org -> accounts -> entries
     await h.db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${ORG}, 'ledger-org')`);

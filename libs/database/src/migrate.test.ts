@@ -32,7 +32,7 @@ describe('migrations', () => {
     const org = await db.pool.oneFirst(sql.unsafe`INSERT INTO organizations (name) VALUES ('acme') RETURNING id`);
     await expect(
       db.pool.query(sql.unsafe`INSERT INTO revenue_opportunities (org_id, type, source) VALUES (${org as string}, 'bogus', 'x')`),
-    ).rejects.toThrow(/revenue_opportunities_type_check/);
+    ).rejects.toMatchObject({ constraint: 'revenue_opportunities_type_check' });
   });
 
   it('auth.uid() reads the sub claim of the request JWT claims', async () => {
