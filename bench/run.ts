@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../libs/database/src/index.js';
 import { machine, openBenchServer, type Metric, type Suite } from './harness.js';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   }
   const selected = wanted.length ? suites.filter((s) => wanted.includes(s.name)) : suites;
   const { server, ctx, cleanup } = await openBenchServer();
-  const results: Array<{ suite: string; description: string; metrics: Metric[] }> = [];
+  const results: SuiteResult[] = [];
   try {
     console.log(`bench server: ${server.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}; ${ctx.rounds} rounds`);
     for (const suite of selected) results.push(await runSuite(suite, ctx));
@@ -35,25 +36,28 @@ async function main(): Promise<void> {
 }
 
 async function runSuite(suite: Suite, ctx: Parameters<Suite['run']>[0]) {
-  console.log(`\n# ${suite.name}: ${suite.description}`);
+  // The 1-minute load average when the suite starts: on a shared machine it explains outliers.
+  const load = Math.round(loadavg()[0]! * 10) / 10;
+  console.log(`\n# ${suite.name}: ${suite.description} (load average ${load})`);
   const metrics = await suite.run(ctx);
   for (const m of metrics)
     console.log(
       `  ${m.name}: median ${format(m.median)} ${m.unit} (samples ${m.samples.map(format).join(', ')})${m.target ? `; target ${m.target}` : ''}`,
     );
-  return { suite: suite.name, description: suite.description, metrics };
+  return { suite: suite.name, description: suite.description, load, metrics };
 }
 
 function format(n: number): string {
   return Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 }
 
+type SuiteResult = { suite: string; description: string; load?: number; metrics: Metric[] };
 type Report = {
   date: string;
   machine: ReturnType<typeof machine>;
   command: string;
   rounds: number;
-  results: Array<{ suite: string; description: string; metrics: Metric[] }>;
+  results: SuiteResult[];
 };
 
 /** Keeps the latest result of every suite, so running one suite does not erase the others. */
@@ -79,7 +83,7 @@ const END = '<!-- bench:end -->';
 
 async function writeTable(
   path: string,
-  bySuite: Record<string, { suite: string; date: string; machine: Report['machine']; command: string; rounds: number; metrics: Metric[] }>,
+  bySuite: Record<string, SuiteResult & { date: string; machine: Report['machine']; command: string; rounds: number }>,
 ): Promise<void> {
   const lines = [
     BEGIN,
@@ -88,7 +92,7 @@ async function writeTable(
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of Object.values(bySuite)) {
-    const m0 = `${s.machine.cores} cores, ${s.machine.memoryGiB} GiB, ${s.machine.node}`;
+    const m0 = `${s.machine.cores} cores, ${s.machine.memoryGiB} GiB, ${s.machine.node}${s.load === undefined ? '' : `, load ${s.load}`}`;
     for (const m of s.metrics) {
       lines.push(
         `| ${s.suite} | ${m.name}${m.note ? ` (${m.note})` : ''} | ${format(m.median)} | ${m.unit} | ${m.target ?? ''} | ${m.samples.map(format).join(', ')} | ${s.date.slice(0, 10)} | ${m0} | \`${s.command}\` (${s.rounds} rounds) |`,

@@ -29,7 +29,12 @@ const variants: Variant[] = [
   { name: 'batched append, 100 events per call', events: 20_000, prepare: () => oneStream(20_000, 100) },
   { name: 'batched append, 1000 events per call', events: 40_000, target: TARGET, prepare: () => oneStream(40_000, 1000) },
   { name: 'appendMany, 1000 new streams x 2 events per call', events: 40_000, target: TARGET, prepare: () => manyStreams(20, 1000, 2) },
-  { name: 'appendMany, 5000 new streams x 2 events per call (a sweep page)', events: 40_000, target: TARGET, prepare: () => manyStreams(4, 5000, 2) },
+  {
+    name: 'appendMany, 5000 new streams x 2 events per call (a sweep page)',
+    events: 40_000,
+    target: TARGET,
+    prepare: () => manyStreams(4, 5000, 2),
+  },
 ];
 
 /** Sequential appends of `perCall` events to one new stream, each with the exact expected revision (a command's pattern). */

@@ -41,18 +41,29 @@ export async function runSpecPattern(pool: DatabasePool, orgIds: readonly string
       const wallet = await pool.maybeOne(sql.unsafe`SELECT tier FROM token_wallets WHERE org_id = ${orgId}`);
       const tier = (wallet?.tier as number | undefined) ?? 1;
       if (tier < 3 && (totalTokens > 50_000 || totalVoice > 300)) {
-        await insert(orgId, 'upsell', 'usage_analysis', 0.85, { currentTier: tier, suggestedTier: tier + 1, monthlyTokens: totalTokens, monthlyVoice: totalVoice });
+        await insert(orgId, 'upsell', 'usage_analysis', 0.85, {
+          currentTier: tier,
+          suggestedTier: tier + 1,
+          monthlyTokens: totalTokens,
+          monthlyVoice: totalVoice,
+        });
       }
     }
     // detectChurnRisks
     queries += 2;
-    const recent = Number(await pool.oneFirst(sql.unsafe`
-      SELECT count(*) FROM token_usage WHERE org_id = ${orgId} AND period_start >= ${thirty}`));
-    const previous = Number(await pool.oneFirst(sql.unsafe`
-      SELECT count(*) FROM token_usage WHERE org_id = ${orgId} AND period_start >= ${sixty} AND period_start < ${thirty}`));
+    const recent = Number(
+      await pool.oneFirst(sql.unsafe`
+      SELECT count(*) FROM token_usage WHERE org_id = ${orgId} AND period_start >= ${thirty}`),
+    );
+    const previous = Number(
+      await pool.oneFirst(sql.unsafe`
+      SELECT count(*) FROM token_usage WHERE org_id = ${orgId} AND period_start >= ${sixty} AND period_start < ${thirty}`),
+    );
     if (previous && recent && recent < previous * 0.5) {
       await insert(orgId, 'retention_intervention', 'usage_decline', 0.9, {
-        previousPeriod: previous, currentPeriod: recent, declinePercent: Math.round((1 - recent / previous) * 100),
+        previousPeriod: previous,
+        currentPeriod: recent,
+        declinePercent: Math.round((1 - recent / previous) * 100),
       });
     }
   }

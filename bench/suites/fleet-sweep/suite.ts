@@ -62,13 +62,33 @@ export const fleetSweep: Suite = {
       const extrapolatedS = specPerOrgMs.map((ms) => (ms * ORGS) / 1000);
       const events = sweeps[0]?.first.eventsAppended ?? 0;
       return [
-        metric('full sweep: SweepFleet + both projections caught up', 's', fullS, { target: '<= 10', note: `${events.toLocaleString('en-US')} events` }),
-        metric('SweepFleetHandler.execute alone', 's', sweeps.map((r) => r.sweepS)),
-        metric('projection lag after the sweep returned', 's', sweeps.map((r) => r.full.wallS - r.sweepS)),
-        metric('re-sweep, unchanged usage (0 events; first round only)', 's', sweeps.flatMap((r) => (r.againS === null ? [] : [r.againS]))),
+        metric('full sweep: SweepFleet + both projections caught up', 's', fullS, {
+          target: '<= 10',
+          note: `${events.toLocaleString('en-US')} events`,
+        }),
+        metric(
+          'SweepFleetHandler.execute alone',
+          's',
+          sweeps.map((r) => r.sweepS),
+        ),
+        metric(
+          'projection lag after the sweep returned',
+          's',
+          sweeps.map((r) => r.full.wallS - r.sweepS),
+        ),
+        metric(
+          're-sweep, unchanged usage (0 events; first round only)',
+          's',
+          sweeps.flatMap((r) => (r.againS === null ? [] : [r.againS])),
+        ),
         metric(`spec per-org pattern, per org (${sample.length}-org sample)`, 'ms', specPerOrgMs),
         metric(`spec per-org pattern extrapolated to ${ORGS.toLocaleString('en-US')} orgs`, 's', extrapolatedS),
-        metric('speed-up: spec extrapolated / full sweep', 'x', fullS.map((s, i) => extrapolatedS[i]! / s), { target: '>= 20' }),
+        metric(
+          'speed-up: spec extrapolated / full sweep',
+          'x',
+          fullS.map((s, i) => extrapolatedS[i]! / s),
+          { target: '>= 20' },
+        ),
       ];
     } finally {
       await store.close();

@@ -48,7 +48,14 @@ export async function sweepRound(
   const deps: RevenueDeps = { store, pool, clock: { now: () => new Date(asOf) }, ruleSet: defaultRuleSet };
   const handler = new SweepFleetHandler(deps);
   const meta = () => ({ actor: { kind: 'system' as const, id: 'bench-sweep' }, correlationId: randomUUID() });
-  const runner = new ProjectionRunner({ store, pool, connectionUrl: url, projections: allProjections, lag: postgresLogLag(pool), logger: quietLogger });
+  const runner = new ProjectionRunner({
+    store,
+    pool,
+    connectionUrl: url,
+    projections: allProjections,
+    lag: postgresLogLag(pool),
+    logger: quietLogger,
+  });
   runner.start();
   try {
     for (const p of allProjections) if (!(await runner.waitFor(p.name, history, 120_000))) throw new Error(`${p.name} did not start`);
@@ -81,6 +88,8 @@ async function assertProjected(pool: DatabasePool, result: SweepResult): Promise
   const rows = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_opportunities WHERE status = 'open'`));
   const orgs = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_org_streams`));
   if (rows !== result.eventsAppended || orgs !== result.orgsChanged) {
-    throw new Error(`read model has ${rows} opportunities / ${orgs} org streams; the sweep wrote ${result.eventsAppended} / ${result.orgsChanged}`);
+    throw new Error(
+      `read model has ${rows} opportunities / ${orgs} org streams; the sweep wrote ${result.eventsAppended} / ${result.orgsChanged}`,
+    );
   }
 }

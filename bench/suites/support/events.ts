@@ -45,7 +45,11 @@ export function benchEvent(amount: number, orgId: string = randomUUID()): NewEve
  * transaction ids, as appends do). 10-20x faster than appendMany: setup, not the measurement.
  * Event i goes to stream `bench-<i % streams>` at revision i / streams.
  */
-export async function seedLog(pool: DatabasePool, count: number, options: { streams: number; perStatement?: number }): Promise<LogPosition> {
+export async function seedLog(
+  pool: DatabasePool,
+  count: number,
+  options: { streams: number; perStatement?: number },
+): Promise<LogPosition> {
   const { streams } = options;
   const step = options.perStatement ?? 50_000;
   // gen_random_uuid() costs ~10 us here; event ids (indexed, and the read model's key) stay random via
