@@ -18,7 +18,7 @@ export class SweepFleet extends Command<SweepResult> {
   static readonly commandName = 'SweepFleet';
   constructor(
     readonly meta: CommandMeta,
-    /** Orgs per page: one usage query, one snapshot query and one appendMany each. */
+    /** Orgs per page: one read-model snapshot query and one appendMany each. */
     readonly pageSize = 5_000,
   ) {
     super();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { sql } from '../../../database/src/index.js';
 import {
   comparePositions,
   formatPosition,
@@ -18,6 +17,7 @@ import {
   revenueStreamName,
   type Detection,
   type DecideContext,
+  type UsageSummary,
 } from '../../../../src/revenue/index.js';
 import { recordDetections } from '../detect-opportunities/detect-and-record.js';
 import { executeOnOrg } from '../execute-on-org.js';
@@ -29,7 +29,7 @@ import { SweepFleet, type SweepResult } from './sweep-fleet.command.js';
 type Totals = { -readonly [K in keyof SweepResult]: SweepResult[K] } & { last: LogPosition | null };
 
 /**
- * Per page of orgs: one usage query, one read-model snapshot query, the pure decision per org,
+ * One usage aggregate for the whole fleet; then per page of orgs: one read-model snapshot query, the pure decision per org,
  * one appendMany. An org whose snapshot was stale (or that another writer touched) gets a
  * WrongExpectedRevisionError and is decided again from its own stream, so the sweep is safe
  * to run concurrently with itself and with per-org analyses.
@@ -41,22 +41,21 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
   async execute({ meta, pageSize }: SweepFleet): Promise<SweepResult> {
     const totals: Totals = { orgs: 0, detections: 0, orgsChanged: 0, eventsAppended: 0, conflictsRetried: 0, position: null, last: null };
     const asOf = this.deps.clock.now();
-    for (let after = ''; ;) {
-      const page = (await this.deps.pool.anyFirst(sql.unsafe`
-        SELECT id::text FROM organizations WHERE id > ${after || '00000000-0000-0000-0000-000000000000'}::uuid ORDER BY id LIMIT ${pageSize}`)) as readonly string[];
-      if (page.length === 0) break;
-      await this.sweepPage(page, asOf, meta, totals);
-      after = page.at(-1)!;
+    // One aggregate over the whole fleet's usage (a single pass over token_usage) is several times
+    // cheaper than one per page; the summaries (a few hundred bytes per org) are then paged in memory.
+    const usage = await loadUsageSummaries(this.deps.pool, asOf, this.deps.ruleSet, null);
+    for (let start = 0; start < usage.length; start += pageSize) {
+      await this.sweepPage(usage.slice(start, start + pageSize), asOf, meta, totals);
     }
     const { last, ...result } = totals;
     return { ...result, position: last ? formatPosition(last) : null };
   }
 
-  private async sweepPage(orgIds: readonly string[], asOf: Date, meta: SweepFleet['meta'], totals: Totals): Promise<void> {
-    const [usage, snapshots] = await Promise.all([
-      loadUsageSummaries(this.deps.pool, asOf, this.deps.ruleSet, orgIds),
-      loadOrgSnapshots(this.deps.pool, orgIds),
-    ]);
+  private async sweepPage(usage: readonly UsageSummary[], asOf: Date, meta: SweepFleet['meta'], totals: Totals): Promise<void> {
+    const snapshots = await loadOrgSnapshots(
+      this.deps.pool,
+      usage.map((u) => u.orgId),
+    );
     const ctx: DecideContext = { now: asOf, ruleSet: this.deps.ruleSet, newId: () => randomUUID() };
     const commandCtx = {
       command: SweepFleet.commandName,
