@@ -28,6 +28,15 @@ const variants: Variant[] = [
   },
   { name: 'batched append, 100 events per call', events: 20_000, prepare: () => oneStream(20_000, 100) },
   { name: 'batched append, 1000 events per call', events: 40_000, target: TARGET, prepare: () => oneStream(40_000, 1000) },
+  {
+    name: 'batched append, 1000 events per call, 4 concurrent writers',
+    events: 40_000,
+    target: TARGET,
+    prepare: () => {
+      const writers = Array.from({ length: 4 }, () => oneStream(10_000, 1000));
+      return async (store) => void (await Promise.all(writers.map((write) => write(store))));
+    },
+  },
   { name: 'appendMany, 1000 new streams x 2 events per call', events: 40_000, target: TARGET, prepare: () => manyStreams(20, 1000, 2) },
   {
     name: 'appendMany, 5000 new streams x 2 events per call (a sweep page)',
