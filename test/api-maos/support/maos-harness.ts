@@ -1,21 +1,18 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig } from '../../../apps/api/src/config.js';
 import { createApp } from '../../../apps/api/src/create-app.js';
 import { MaosModule } from '../../../apps/api/src/maos/maos.module.js';
 import { sql } from '../../../libs/database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../libs/database/src/testing.js';
-import { parsePosition, PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import type { TestDatabase } from '../../../libs/database/src/testing.js';
+import type { PostgresEventStore } from '../../../libs/event-store/src/index.js';
 import { createLogger } from '../../../libs/observability/src/index.js';
-import { ProjectionRunner, postgresLogLag } from '../../../libs/projections/src/index.js';
-import { RevenueCommandsModule, RunFullAnalysis, type RevenueDeps } from '../../../libs/revenue-commands/src/index.js';
-import { allProjections } from '../../../projections/index.js';
-import { defaultRuleSet } from '../../../src/revenue/index.js';
+import type { ProjectionRunner } from '../../../libs/projections/src/index.js';
+import { RevenueCommandsModule, RunFullAnalysis } from '../../../libs/revenue-commands/src/index.js';
 import type { RunningApi } from '../../api-platform/harness.js';
-import { AS_OF, TestClock } from '../../revenue/support/revenue-harness.js';
+import { AS_OF, captureLogLines, createRevenueStack } from '../../support/revenue-stack.js';
 
 export interface MaosApi extends RunningApi {
   readonly db: TestDatabase;
@@ -28,34 +25,19 @@ export interface MaosApi extends RunningApi {
 
 /** The real API with the revenue commands and the MAOS module, projections running, on a real port. */
 export async function startMaosApi(options: { erasureWaitMs?: number } = {}): Promise<MaosApi> {
-  const db = await createTestDatabase();
-  const store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, pollIntervalMs: 50 });
-  const runner = new ProjectionRunner({
-    store,
-    pool: db.pool,
-    connectionUrl: db.url,
-    projections: allProjections,
-    lag: postgresLogLag(db.pool),
-    lockRetryMs: 50,
-    controlPollMs: 50,
-    logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
-  });
-  runner.start();
-  const deps: RevenueDeps = { store, pool: db.pool, clock: new TestClock(AS_OF), ruleSet: defaultRuleSet };
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line));
-      callback();
-    },
-  });
+  const stack = await createRevenueStack();
+  const { lines: logs, sink } = captureLogLines();
   const app: INestApplication = await createApp({
     config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000' }),
-    pool: db.pool,
+    pool: stack.db.pool,
     logger: createLogger({ level: 'info', destination: sink }),
     modules: [
-      RevenueCommandsModule.forRoot(deps),
-      MaosModule.forRoot({ store, projections: runner, ...(options.erasureWaitMs ? { erasureWaitMs: options.erasureWaitMs } : {}) }),
+      RevenueCommandsModule.forRoot(stack.deps),
+      MaosModule.forRoot({
+        store: stack.store,
+        projections: stack.runner,
+        ...(options.erasureWaitMs ? { erasureWaitMs: options.erasureWaitMs } : {}),
+      }),
     ],
   });
   await app.listen(0, '127.0.0.1');
@@ -64,22 +46,14 @@ export async function startMaosApi(options: { erasureWaitMs?: number } = {}): Pr
     app,
     baseUrl,
     logs,
-    db,
-    store,
-    runner,
+    db: stack.db,
+    store: stack.store,
+    runner: stack.runner,
     commands: app.get(CommandBus),
-    async caughtUp(position) {
-      const target = position ? parsePosition(position) : null;
-      if (!target) return;
-      for (const p of allProjections) {
-        if (!(await runner.waitFor(p.name, target, 20_000))) throw new Error(`${p.name} did not reach ${position}`);
-      }
-    },
+    caughtUp: (position) => stack.caughtUp(position),
     async close() {
       await app.close();
-      await runner.stop();
-      await store.close();
-      await db.drop();
+      await stack.close();
     },
   };
 }
