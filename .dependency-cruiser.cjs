@@ -1,6 +1,27 @@
 /** Import rules of the architecture (README "Architecture"): checked in CI by `npm run lint`. */
+const { imports } = require('./package.json');
+
+/** A layer: the domain, one lib, the read models, one app, the tests, the benchmarks. */
+const LAYER = '^(src/revenue|libs/[^/]+|projections|apps/[^/]+|test|bench)/';
+/** The files package.json "imports" names (#revenue, #database, ...): each layer's index and its few extra entry points. */
+const ENTRY_POINTS = Object.values(imports).map((target) => `^${target.source.slice(2).replace(/[.]/g, '[.]')}$`);
+
 module.exports = {
   forbidden: [
+    {
+      name: 'other-layers-by-alias',
+      comment: 'Another layer is imported by its package.json "imports" alias (#revenue, #database, ...), never by a relative path.',
+      severity: 'error',
+      from: { path: LAYER },
+      to: { path: '^(src|libs|projections|apps|test|bench)/', pathNot: '^$1/', dependencyTypesNot: ['aliased-subpath-import'] },
+    },
+    {
+      name: 'other-layers-only-through-their-index',
+      comment: 'What another layer offers is what its index (an entry point in package.json "imports") exports.',
+      severity: 'error',
+      from: { path: LAYER },
+      to: { path: '^(src|libs|projections|apps|test|bench)/', pathNot: ['^$1/', ...ENTRY_POINTS] },
+    },
     {
       name: 'domain-is-pure',
       comment: 'src/ is the pure domain: it imports nothing from the other layers and no infrastructure package.',
@@ -48,7 +69,7 @@ module.exports = {
     enhancedResolveOptions: {
       extensions: ['.ts', '.js'],
       exportsFields: ['exports'],
-      conditionNames: ['import', 'require', 'node', 'default'],
+      conditionNames: ['source', 'import', 'require', 'node', 'default'],
     },
   },
 };

@@ -9,6 +9,19 @@ export default tseslint.config(
       // Not enforced: NestJS reads constructor parameter types at run time (emitDecoratorMetadata),
       // so an `import type` of an injected class would silently break dependency injection.
       'no-console': ['error', { allow: ['warn', 'error'] }],
+      // Another layer is reached by its package.json "imports" alias (#revenue, #database, ...);
+      // within a layer a relative path climbs at most two folders.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){3,}',
+              message: 'Climbs more than two folders: import another layer by its alias (#revenue, #database, ...).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

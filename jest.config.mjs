@@ -1,5 +1,13 @@
 // Native ESM Jest: NestJS 12 is ESM-only, so TypeScript is compiled to ESM by swc and
 // node_modules are loaded as-is (run with --experimental-vm-modules, see package.json).
+import { readFileSync } from 'node:fs';
+
+// The layer aliases of package.json "imports" (#revenue, #database, ...), at their "source" condition.
+const { imports } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const layerAliases = Object.fromEntries(
+  Object.entries(imports).map(([alias, target]) => [`^${alias}$`, `<rootDir>/${target.source.slice(2)}`]),
+);
+
 const swc = [
   '@swc/jest',
   {
@@ -24,7 +32,7 @@ export default {
     [`node_modules/(${esmOnlyDeps.join('|')})/.+\\.js$`]: swcToCommonJs,
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyDeps.join('|')})/)`],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: { ...layerAliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
   roots: ['<rootDir>/src', '<rootDir>/libs', '<rootDir>/projections', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.test.ts', '**/*.spec.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',

@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { acquirePostgres, createDatabase, dropDatabase, migrate, type PostgresServer } from '../libs/database/src/index.js';
+import { acquirePostgres, createDatabase, dropDatabase, migrate, type PostgresServer } from '#database';
 
 /** One measured quantity of a suite, summarised over its rounds. */
 export interface Metric {

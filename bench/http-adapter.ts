@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type CanActivate, Controller, type ExecutionContext, Get, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createHttpPlatform, HTTP_ADAPTER_KINDS, type HttpAdapterKind } from '../apps/api/src/http/http-platform.js';
+import { createHttpPlatform, HTTP_ADAPTER_KINDS, type HttpAdapterKind } from '#api';
 import { metric, type Metric, type Suite } from './harness.js';
 
 /**

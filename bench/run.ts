@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../libs/database/src/index.js';
+import { projectRoot } from '#database';
 import { machine, openBenchServer, type Metric, type Suite } from './harness.js';
 import { suites } from './suites/index.js';
 

@@ -1,4 +1,4 @@
-import type { Projection } from '../libs/projections/src/index.js';
+import type { Projection } from '#projection-runner';
 import { creditLedger } from './credit-ledger/credit-ledger.projection.js';
 import { revenueReadModel } from './revenue-read-model/revenue-read-model.projection.js';
 
@@ -6,3 +6,4 @@ export { creditLedger, revenueReadModel };
 
 /** Every read model the worker runs. */
 export const allProjections: readonly Projection[] = [revenueReadModel, creditLedger];
+export * from './revenue-read-model/queries/index.js';

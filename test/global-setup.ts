@@ -1,7 +1,7 @@
 import './ts-resolve.cjs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { acquirePostgres, createDatabase, migrate, projectRoot } from '../libs/database/src/index.js';
+import { acquirePostgres, createDatabase, migrate, projectRoot } from '#database';
 
 /**
  * Starts (or finds) the PostgreSQL server for the whole run and migrates a template database

@@ -1,5 +1,5 @@
 import './ts-resolve.cjs';
-import { dropDatabase, type PostgresServer } from '../libs/database/src/index.js';
+import { dropDatabase, type PostgresServer } from '#database';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as Record<string, unknown>).__RE_TEST_SERVER__ as PostgresServer | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createDatabasePool, type DatabasePool } from '../../libs/database/src/index.js';
-import { PostgresEventStore, type NewEvent, type StreamAppend } from '../../libs/event-store/src/index.js';
+import { createDatabasePool, type DatabasePool } from '#database';
+import { PostgresEventStore, type NewEvent, type StreamAppend } from '#event-store';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu } from './support/cpu.js';
 import { benchEvent } from './support/events.js';

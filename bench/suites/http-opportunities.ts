@@ -8,14 +8,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { loadConfig } from '../../apps/api/src/config.js';
-import { createApp } from '../../apps/api/src/create-app.js';
-import { RevenueApiModule } from '../../apps/api/src/revenue/revenue-api.module.js';
-import { createDatabasePool, sql } from '../../libs/database/src/index.js';
-import { PostgresEventStore } from '../../libs/event-store/src/index.js';
-import { createLogger } from '../../libs/observability/src/index.js';
-import { RevenueCommandsModule, systemClock } from '../../libs/revenue-commands/src/index.js';
-import { defaultRuleSet } from '../../src/revenue/index.js';
+import { loadConfig } from '#api';
+import { createApp } from '#api';
+import { RevenueApiModule } from '#api';
+import { createDatabasePool, sql } from '#database';
+import { PostgresEventStore } from '#event-store';
+import { createLogger } from '#observability';
+import { RevenueCommandsModule, systemClock } from '#revenue-commands';
+import { defaultRuleSet } from '#revenue';
 import { metric, openBenchServer, type Metric, type Suite } from '../harness.js';
 
 /**

@@ -1,6 +1,6 @@
-import { createDatabasePool, type DatabasePool } from '../../libs/database/src/index.js';
-import { PostgresEventStore, type LogPosition } from '../../libs/event-store/src/index.js';
-import { ProjectionRunner } from '../../libs/projections/src/index.js';
+import { createDatabasePool, type DatabasePool } from '#database';
+import { PostgresEventStore, type LogPosition } from '#event-store';
+import { ProjectionRunner } from '#projection-runner';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu, type CpuSplit } from './support/cpu.js';
 import { assertEntries, entriesProjection, quietLogger, resetEntries } from './support/entries-projection.js';

@@ -1,6 +1,6 @@
-import { sql } from '../../libs/database/src/index.js';
-import type { Projection } from '../../libs/projections/src/index.js';
-import { REVENUE_EVENT_TYPES, type ActionSent } from '../../src/revenue/index.js';
+import { sql } from '#database';
+import type { Projection } from '#projection-runner';
+import { REVENUE_EVENT_TYPES, type ActionSent } from '#revenue';
 
 /**
  * Charges for sent actions: one credit_ledger row per action and the same amount taken from

@@ -1,7 +1,7 @@
-import { sql, type DatabaseTransactionConnection } from '../../libs/database/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/index.js';
-import type { ProjectionTables } from '../../libs/projections/src/index.js';
-import type { ActionProposed, RevenueEvent } from '../../src/revenue/index.js';
+import { sql, type DatabaseTransactionConnection } from '#database';
+import type { RecordedEvent } from '#event-store';
+import type { ProjectionTables } from '#projection-runner';
+import type { ActionProposed, RevenueEvent } from '#revenue';
 import { lastPerKey } from '../support/batch.js';
 
 type Tx = DatabaseTransactionConnection;

@@ -1,6 +1,6 @@
-import { sql, type DatabaseTransactionConnection } from '../../libs/database/src/index.js';
-import type { ProjectionTables } from '../../libs/projections/src/index.js';
-import type { ActionProposed, OpportunityClosed, OpportunityDetected, OpportunityRefreshed } from '../../src/revenue/index.js';
+import { sql, type DatabaseTransactionConnection } from '#database';
+import type { ProjectionTables } from '#projection-runner';
+import type { ActionProposed, OpportunityClosed, OpportunityDetected, OpportunityRefreshed } from '#revenue';
 import { lastPerKey } from '../support/batch.js';
 
 type Tx = DatabaseTransactionConnection;

@@ -1,7 +1,7 @@
-import { sql, type DatabaseTransactionConnection } from '../../libs/database/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/index.js';
-import type { Projection, ProjectionTables } from '../../libs/projections/src/index.js';
-import { ALL_REVENUE_EVENT_TYPES, orgIdFromStreamName, type RevenueEvent } from '../../src/revenue/index.js';
+import { sql, type DatabaseTransactionConnection } from '#database';
+import type { RecordedEvent } from '#event-store';
+import type { Projection, ProjectionTables } from '#projection-runner';
+import { ALL_REVENUE_EVENT_TYPES, orgIdFromStreamName, type RevenueEvent } from '#revenue';
 import { runsOfSameType } from '../support/batch.js';
 import { applyTransitions, insertProposed } from './action-rows.sql.js';
 import { applyClosed, applyRefreshed, insertDetected, markActioned } from './opportunity-rows.sql.js';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../libs/event-store/src/index.js';
+import type { RecordedEvent } from '#event-store';
 
 /**
  * Splits a batch into runs of consecutive events of one type. Each run becomes one set-based

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
+import { sql } from '#database';
 import { call } from '../api-platform/harness.js';
 import { mintToken, serviceToken, userToken } from '../support/tokens.js';
 import { type MaosApi, startMaosApi } from './support/maos-harness.js';

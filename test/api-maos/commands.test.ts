@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
+import { sql } from '#database';
 import { serviceToken } from '../support/tokens.js';
 import { call, stable } from '../api-platform/harness.js';
 import { type MaosApi, orgWithProposedAction, startMaosApi, streamEventTypes } from './support/maos-harness.js';
@@ -139,7 +139,7 @@ describe('MAOS commands', () => {
     const key = randomUUID();
     const body = {};
     // Simulates the first request in flight: its claim holds a live lease.
-    const { fingerprint } = await import('../../apps/api/src/maos/idempotency/fingerprint.js');
+    const { fingerprint } = await import('#api');
     await api.db.pool.query(sql.unsafe`
       INSERT INTO api_idempotency_keys (principal, idempotency_key, fingerprint, lease_until)
       VALUES ('service:maos', ${key}, ${fingerprint({ operation: `POST /api/maos/actions/${actionId}/approve`, body, ifMatch: undefined })}, now() + interval '1 hour')`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
+import { sql } from '#database';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { mintToken, serviceToken, userToken } from '../support/tokens.js';
 import { call, type RunningApi, stable, startApi } from './harness.js';
 

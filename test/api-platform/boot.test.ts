@@ -1,19 +1,19 @@
-import { featureModules } from '../../apps/api/src/features.js';
+import { featureModules } from '#api';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bootstrap } from '../../apps/api/src/bootstrap.js';
-import { loadConfig } from '../../apps/api/src/config.js';
-import { projectRoot } from '../../libs/database/src/index.js';
-import { createLogger } from '../../libs/observability/src/index.js';
+import { bootstrap } from '#api';
+import { loadConfig } from '#api';
+import { projectRoot } from '#database';
+import { createLogger } from '#observability';
 import pg from 'pg';
-import { createTestDatabase, testServerUrl, type TestDatabase } from '../../libs/database/src/testing.js';
+import { createTestDatabase, testServerUrl, type TestDatabase } from '#database/testing';
 
 /** Runs apps/api/src/main.ts in a child process (tsx) with exactly `env`, and collects how it ended. */
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const root = projectRoot();
-  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'apps/api/src/main.ts')], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

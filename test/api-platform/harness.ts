@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
-import { createApp } from '../../apps/api/src/create-app.js';
-import { type ApiConfig, loadConfig } from '../../apps/api/src/config.js';
-import type { HttpAdapterKind } from '../../apps/api/src/http/http-platform.js';
-import type { TestDatabase } from '../../libs/database/src/testing.js';
-import { createLogger } from '../../libs/observability/src/index.js';
+import { createApp } from '#api';
+import { type ApiConfig, loadConfig } from '#api';
+import type { HttpAdapterKind } from '#api';
+import type { TestDatabase } from '#database/testing';
+import { createLogger } from '#observability';
 import { SampleModule } from './sample.module.js';
 
 export interface RunningApi {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { sql } from '../../libs/database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
-import { HTTP_ADAPTER_KINDS } from '../../apps/api/src/http/http-platform.js';
+import { sql } from '#database';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
+import { HTTP_ADAPTER_KINDS } from '#api';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { type RunningApi, startApi } from './harness.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { counter, type Registry } from '../../libs/observability/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
-import { ReadinessChecks } from '../../apps/api/src/ops/readiness-checks.js';
-import { ShutdownCoordinator } from '../../apps/api/src/ops/shutdown-coordinator.js';
-import { METRICS_REGISTRY } from '../../apps/api/src/tokens.js';
+import { counter, type Registry } from '#observability';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
+import { ReadinessChecks } from '#api';
+import { ShutdownCoordinator } from '#api';
+import { METRICS_REGISTRY } from '#api';
 import { userToken } from '../support/tokens.js';
 import { call, type RunningApi, startApi } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HTTP_ADAPTER_KINDS } from '../../apps/api/src/http/http-platform.js';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
+import { HTTP_ADAPTER_KINDS } from '#api';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { userToken } from '../support/tokens.js';
 import { call, type Reply, type RunningApi, startApi } from './harness.js';
 

@@ -2,12 +2,12 @@ import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested, ArrayMaxSize } from 'class-validator';
 import { Inject } from '@nestjs/common';
-import { sql, type DatabasePool } from '../../libs/database/src/index.js';
-import { withRlsSession } from '../../libs/database/src/rls-session.js';
-import { CurrentOrg, CurrentPrincipal, OrgScoped, RequireScope } from '../../apps/api/src/auth/decorators.js';
-import type { UserPrincipal } from '../../apps/api/src/auth/principal.js';
-import type { OrgContext } from '../../apps/api/src/http/api-request.js';
-import { DATABASE_POOL } from '../../apps/api/src/tokens.js';
+import { sql, type DatabasePool } from '#database';
+import { withRlsSession } from '#database';
+import { CurrentOrg, CurrentPrincipal, OrgScoped, RequireScope } from '#api';
+import type { UserPrincipal } from '#api';
+import type { OrgContext } from '#api';
+import { DATABASE_POOL } from '#api';
 
 class Nested {
   @IsBoolean() flag!: boolean;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import { withRlsSession } from '../../libs/database/src/rls-session.js';
+import { sql } from '#database';
+import { withRlsSession } from '#database';
 import { call, stable } from '../api-platform/harness.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';

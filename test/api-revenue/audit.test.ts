@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApproveAction } from '../../libs/revenue-commands/src/index.js';
+import { ApproveAction } from '#revenue-commands';
 import { call } from '../api-platform/harness.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
+import { sql } from '#database';
 import { call, type Reply } from '../api-platform/harness.js';
 import { userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';

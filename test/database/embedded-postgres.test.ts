@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { acquirePostgres, createDatabasePool, migrate, projectRoot, sql, type PostgresServer } from '../../libs/database/src/index.js';
+import { acquirePostgres, createDatabasePool, migrate, projectRoot, sql, type PostgresServer } from '#database';
 
 // The zero-setup path: no DATABASE_URL, so a real PostgreSQL is started from the npm package.
 describe('embedded PostgreSQL (no DATABASE_URL)', () => {

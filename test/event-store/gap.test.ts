@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createDatabasePool, sql, type DatabasePool } from '../../libs/database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
-import { comparePositions, type RecordedEvent } from '../../libs/event-store/src/index.js';
-import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store.js';
-import { newEvent, pull } from '../../libs/event-store/test-support/contract-helpers.js';
+import { createDatabasePool, sql, type DatabasePool } from '#database';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
+import { comparePositions, type RecordedEvent } from '#event-store';
+import { PostgresEventStore } from '#event-store';
+import { newEvent, pull } from '#event-store/testing';
 
 /**
  * The gap bug: sequence values are taken before commit, so a reader that checkpoints on

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import type { ProjectionRunner } from '../../libs/projections/src/index.js';
+import { sql } from '#database';
+import type { ProjectionRunner } from '#projection-runner';
 import { counterProjection, createCounterTable, foldCounters, readCounters } from './support/counter-projection.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { appendCounted, readWholeLog } from './support/log.js';

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { projectRoot, sql } from '../../libs/database/src/index.js';
-import { comparePositions, type LogPosition } from '../../libs/event-store/src/index.js';
-import { readCheckpoint } from '../../libs/projections/src/index.js';
+import { projectRoot, sql } from '#database';
+import { comparePositions, type LogPosition } from '#event-store';
+import { readCheckpoint } from '#projection-runner';
 import { counterProjection, createCounterTable, foldCounters, readCounters } from './support/counter-projection.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { appendCounted, readWholeLog } from './support/log.js';
@@ -26,11 +26,15 @@ describe('crash test: kill -9 in the middle of projecting, restart, compare with
   });
 
   it('loses nothing and applies nothing twice', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'test/projections/support/crash-child.ts')], {
-      cwd: projectRoot(),
-      env: { ...process.env, CRASH_DB_URL: h.db.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', join(projectRoot(), 'test/projections/support/crash-child.ts')],
+      {
+        cwd: projectRoot(),
+        env: { ...process.env, CRASH_DB_URL: h.db.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child!.once('exit', (_code, signal) => resolve(signal)));

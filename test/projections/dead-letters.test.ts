@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { comparePositions, type LogPosition } from '../../libs/event-store/src/index.js';
-import { listParked, readCheckpoint, type ProjectionRunner } from '../../libs/projections/src/index.js';
+import { comparePositions, type LogPosition } from '#event-store';
+import { listParked, readCheckpoint, type ProjectionRunner } from '#projection-runner';
 import { counterProjection, createCounterTable, foldCounters, readCounters } from './support/counter-projection.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { appendCounted, readWholeLog } from './support/log.js';

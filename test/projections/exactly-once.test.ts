@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import { comparePositions, type LogPosition } from '../../libs/event-store/src/index.js';
-import { readCheckpoint } from '../../libs/projections/src/index.js';
+import { sql } from '#database';
+import { comparePositions, type LogPosition } from '#event-store';
+import { readCheckpoint } from '#projection-runner';
 import { counterProjection, createCounterTable, foldCounters, readCounters, UNRELATED } from './support/counter-projection.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { appendCounted, counted, readWholeLog, waitVisible } from './support/log.js';

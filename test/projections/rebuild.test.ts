@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import type { LogPosition } from '../../libs/event-store/src/index.js';
-import { ProjectionHaltedError, readCheckpoint, type ProjectionRunner } from '../../libs/projections/src/index.js';
+import { sql } from '#database';
+import type { LogPosition } from '#event-store';
+import { ProjectionHaltedError, readCheckpoint, type ProjectionRunner } from '#projection-runner';
 import { createHarness, type Harness } from './support/harness.js';
 import { createLedgerTables, describeLedgerTables, ledgerProjection } from './support/ledger-projection.js';
 import { appendCounted } from './support/log.js';

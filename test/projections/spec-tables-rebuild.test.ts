@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import type { Projection } from '../../libs/projections/src/index.js';
+import { sql } from '#database';
+import type { Projection } from '#projection-runner';
 import { COUNTED } from './support/counter-projection.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { describeLedgerTables } from './support/ledger-projection.js';

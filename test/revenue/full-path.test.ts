@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
+import { sql } from '#database';
 import {
   ApproveAction,
   DetectChurn,
@@ -8,8 +8,8 @@ import {
   RecordActionOutcome,
   RejectAction,
   RunFullAnalysis,
-} from '../../libs/revenue-commands/src/index.js';
-import { expansionOf, listOpportunities } from '../../projections/revenue-read-model/queries/index.js';
+} from '#revenue-commands';
+import { expansionOf, listOpportunities } from '#read-models';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from './support/revenue-harness.js';
 
 // usage rows -> command -> events -> projection -> revenue_opportunities / revenue_actions rows.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../libs/database/src/index.js';
-import { RunFullAnalysis, SweepFleet } from '../../libs/revenue-commands/src/index.js';
+import { sql } from '#database';
+import { RunFullAnalysis, SweepFleet } from '#revenue-commands';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from './support/revenue-harness.js';
 
 describe('fleet sweep (set-based detection for every org)', () => {

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing.js';
-import { parsePosition, PostgresEventStore } from '../../libs/event-store/src/index.js';
-import { ProjectionRunner, postgresLogLag } from '../../libs/projections/src/index.js';
-import type { Clock, RevenueDeps } from '../../libs/revenue-commands/src/index.js';
-import { allProjections } from '../../projections/index.js';
-import { defaultRuleSet } from '../../src/revenue/index.js';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
+import { parsePosition, PostgresEventStore } from '#event-store';
+import { ProjectionRunner, postgresLogLag } from '#projection-runner';
+import type { Clock, RevenueDeps } from '#revenue-commands';
+import { allProjections } from '#read-models';
+import { defaultRuleSet } from '#revenue';
 
 export const AS_OF = new Date('2026-11-01T00:00:00.000Z');
 

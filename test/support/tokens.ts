@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { TEST_JWT_SECRET } from '../../apps/api/src/config.js';
+import { TEST_JWT_SECRET } from '#api';
 
 /**
  * Test-only: mints Supabase-style HS256 access tokens. Defaults match the API's test config

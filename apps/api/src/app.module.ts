@@ -1,8 +1,8 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import type { DatabasePool } from '../../../libs/database/src/index.js';
-import type { Logger, Registry } from '../../../libs/observability/src/index.js';
+import type { DatabasePool } from '#database';
+import type { Logger, Registry } from '#observability';
 import { AccessGuard } from './auth/access.guard.js';
 import { createJwtVerifier } from './auth/jwt-verifier.js';
 import { OrgResolver } from './auth/org-resolver.js';

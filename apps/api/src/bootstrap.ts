@@ -1,6 +1,6 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { createLogger, createMetricsRegistry, type Logger } from '../../../libs/observability/src/index.js';
-import { openRuntime, type Runtime } from '../../../libs/runtime/src/index.js';
+import { createLogger, createMetricsRegistry, type Logger } from '#observability';
+import { openRuntime, type Runtime } from '#runtime';
 import type { ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { commandMetrics } from './ops/command-metrics.js';

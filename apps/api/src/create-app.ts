@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { DatabasePool } from '../../../libs/database/src/index.js';
-import { createLogger, createMetricsRegistry, histogram, type Logger, type Registry } from '../../../libs/observability/src/index.js';
+import type { DatabasePool } from '#database';
+import { createLogger, createMetricsRegistry, histogram, type Logger, type Registry } from '#observability';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { createHttpPlatform } from './http/http-platform.js';

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
-import { RevenueCommandsModule } from '../../../libs/revenue-commands/src/index.js';
-import type { Runtime } from '../../../libs/runtime/src/index.js';
+import { RevenueCommandsModule } from '#revenue-commands';
+import type { Runtime } from '#runtime';
 import { MaosModule } from './maos/maos.module.js';
 import { RuntimeOpsModule } from './ops/runtime-ops.module.js';
 import { RevenueApiModule } from './revenue/revenue-api.module.js';

@@ -1,4 +1,4 @@
-import { withDevJwtSecret } from '../../../libs/runtime/src/dev-jwt-secret.js';
+import { withDevJwtSecret } from '#runtime';
 import { ConfigError, loadConfig } from './config.js';
 
 // EX_CONFIG from sysexits.h: the environment, not the code, needs fixing.

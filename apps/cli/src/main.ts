@@ -1,15 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { listParked } from '../../../libs/projections/src/index.js';
-import {
-  RunFullAnalysis,
-  RunFullAnalysisHandler,
-  SweepFleet,
-  SweepFleetHandler,
-  type CommandMeta,
-} from '../../../libs/revenue-commands/src/index.js';
-import { openRuntime, seedDemoData, withDevJwtSecret, type Runtime } from '../../../libs/runtime/src/index.js';
+import { listParked } from '#projection-runner';
+import { RunFullAnalysis, RunFullAnalysisHandler, SweepFleet, SweepFleetHandler, type CommandMeta } from '#revenue-commands';
+import { openRuntime, seedDemoData, withDevJwtSecret, type Runtime } from '#runtime';
 import { mintToken } from './mint-token.js';
 
 const USAGE = `usage: npm run cli -- <command> [options]

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { createLogger, serializeError } from '../../../libs/observability/src/index.js';
-import { openRuntime } from '../../../libs/runtime/src/index.js';
-import { SweepFleet, SweepFleetHandler } from '../../../libs/revenue-commands/src/index.js';
+import { createLogger, serializeError } from '#observability';
+import { openRuntime } from '#runtime';
+import { SweepFleet, SweepFleetHandler } from '#revenue-commands';
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),

@@ -1,4 +1,4 @@
-import { sql, type DatabasePool } from '../../../libs/database/src/index.js';
+import { sql, type DatabasePool } from '#database';
 
 const DAY_MS = 86_400_000;
 

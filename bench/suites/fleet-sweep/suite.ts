@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { createDatabasePool, sql } from '../../../libs/database/src/index.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { createDatabasePool, sql } from '#database';
+import { PostgresEventStore } from '#event-store';
 import { metric, type BenchContext, type Metric, type Suite } from '../../harness.js';
 import { describeSplit } from '../support/cpu.js';
 import { seedLog } from '../support/events.js';

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { sql, type DatabasePool } from '../../../libs/database/src/index.js';
-import { parsePosition, type LogPosition, type PostgresEventStore } from '../../../libs/event-store/src/index.js';
-import { ProjectionRunner, postgresLogLag } from '../../../libs/projections/src/index.js';
-import { SweepFleet, SweepFleetHandler, type RevenueDeps, type SweepResult } from '../../../libs/revenue-commands/src/index.js';
-import { allProjections } from '../../../projections/index.js';
-import { ALL_REVENUE_EVENT_TYPES, defaultRuleSet, revenueStreamName } from '../../../src/revenue/index.js';
+import { sql, type DatabasePool } from '#database';
+import { parsePosition, type LogPosition, type PostgresEventStore } from '#event-store';
+import { ProjectionRunner, postgresLogLag } from '#projection-runner';
+import { SweepFleet, SweepFleetHandler, type RevenueDeps, type SweepResult } from '#revenue-commands';
+import { allProjections } from '#read-models';
+import { ALL_REVENUE_EVENT_TYPES, defaultRuleSet, revenueStreamName } from '#revenue';
 import { measureCpu, type CpuSplit } from '../support/cpu.js';
 import { quietLogger } from '../support/entries-projection.js';
 

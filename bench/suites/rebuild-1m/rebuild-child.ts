@@ -1,9 +1,9 @@
 // The process that rebuilds, so its peak RSS is the rebuild's alone:
 //   node rebuild-child.js <database url> <expected events>
 // Prints one JSON line: { split (wall, node and postgres CPU of the rebuild), maxRssMiB }.
-import { createDatabasePool } from '../../../libs/database/src/index.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
-import { ProjectionRunner } from '../../../libs/projections/src/index.js';
+import { createDatabasePool } from '#database';
+import { PostgresEventStore } from '#event-store';
+import { ProjectionRunner } from '#projection-runner';
 import { measureCpu } from '../support/cpu.js';
 import { assertEntries, entriesProjection, quietLogger } from '../support/entries-projection.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabasePool, sql } from '../../../libs/database/src/index.js';
+import { createDatabasePool, sql } from '#database';
 import { metric, type BenchContext, type Metric, type Suite } from '../../harness.js';
 import { describeSplit, type CpuSplit } from '../support/cpu.js';
 import { resetEntries } from '../support/entries-projection.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { sql, type DatabasePool } from '../../../libs/database/src/index.js';
+import { sql, type DatabasePool } from '#database';
 
 /** Where the time of one measured piece of work went: wall clock, this process, the database's backends. */
 export interface CpuSplit {

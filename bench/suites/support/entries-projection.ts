@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
-import type { Projection, ProjectionLogger } from '../../../libs/projections/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import type { Projection, ProjectionLogger } from '#projection-runner';
 import { BENCH_EVENT_TYPE } from './events.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type DatabasePool } from '../../../libs/database/src/index.js';
-import type { LogPosition, NewEvent } from '../../../libs/event-store/src/index.js';
+import { sql, type DatabasePool } from '#database';
+import type { LogPosition, NewEvent } from '#event-store';
 
 export const BENCH_EVENT_TYPE = 'bench.opportunity-scored.v1';
 

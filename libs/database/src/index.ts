@@ -3,4 +3,4 @@ export { migrate } from './migrate.js';
 export { createDatabasePool, sql, type DatabasePool, type DatabaseTransactionConnection, type CommonQueryMethods } from './pool.js';
 export { projectRoot } from './project-root.js';
 export { createDatabase, dropDatabase, withDatabaseName } from './databases.js';
-export { withRlsSession, RlsClaimsError, type RlsClaims } from './rls-session.js';
+export * from './rls-session.js';

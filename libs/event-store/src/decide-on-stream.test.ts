@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../../database/src/testing.js';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { decideOnStream, type CommandContext, type Fold } from './decide-on-stream.js';
 import { WrongExpectedRevisionError } from './errors.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';

@@ -1,5 +1,5 @@
-import type { DatabasePool, DatabaseTransactionConnection } from '../../database/src/index.js';
-import type { LogPosition, RecordedEvent } from '../../event-store/src/index.js';
+import type { DatabasePool, DatabaseTransactionConnection } from '#database';
+import type { LogPosition, RecordedEvent } from '#event-store';
 import { lockLane, setLane, type Lane } from './checkpoints.js';
 import { describeError, parkEvent } from './dead-letters.js';
 import { CheckpointConflictError } from './errors.js';

@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from '../../database/src/index.js';
-import type { LogPosition } from '../../event-store/src/index.js';
+import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from '#database';
+import type { LogPosition } from '#event-store';
 import { CheckpointConflictError } from './errors.js';
 
 export type CheckpointStatus = 'running' | 'rebuilding' | 'halted';

@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../database/src/index.js';
-import type { RecordedEvent } from '../../event-store/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import type { RecordedEvent } from '#event-store';
 
 /** Text stored for an error: its name and message (stack traces stay in the logs). */
 export function describeError(error: unknown): string {

@@ -1,5 +1,5 @@
-import type { DatabasePool } from '../../database/src/index.js';
-import type { EventStore, LogPosition } from '../../event-store/src/index.js';
+import type { DatabasePool } from '#database';
+import type { EventStore, LogPosition } from '#event-store';
 import { readCheckpoint, requestRebuild, resumeProjection } from './checkpoints.js';
 import { ControlSession } from './control-session.js';
 import { ProjectionHaltedError, ProjectionTimeoutError, UnknownProjectionError } from './errors.js';

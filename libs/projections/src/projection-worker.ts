@@ -6,7 +6,7 @@ import { runLive } from './live-run.js';
 import { sleep } from './logger.js';
 import { runRebuild } from './rebuild-run.js';
 import { validatePending } from './table-swap.js';
-import { sql } from '../../database/src/index.js';
+import { sql } from '#database';
 import { projectionTables } from './table-names.js';
 import type { WorkerContext } from './worker-context.js';
 

@@ -1,5 +1,5 @@
-import type { DatabaseTransactionConnection, sql } from '../../database/src/index.js';
-import type { RecordedEvent } from '../../event-store/src/index.js';
+import type { DatabaseTransactionConnection, sql } from '#database';
+import type { RecordedEvent } from '#event-store';
 import { InvalidProjectionError } from './errors.js';
 
 type Identifier = ReturnType<typeof sql.identifier>;

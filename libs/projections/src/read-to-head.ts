@@ -1,4 +1,4 @@
-import type { EventStore, LogPosition, RecordedEvent } from '../../event-store/src/index.js';
+import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 
 /**
  * Pages through the log after `after` until a short page says the visible head is reached.

@@ -1,4 +1,4 @@
-import { formatPosition } from '../../event-store/src/index.js';
+import { formatPosition } from '#event-store';
 import { applyBatch } from './batch-apply.js';
 import { haltRebuild, type CheckpointRow } from './checkpoints.js';
 import { RebuildBlockedError } from './errors.js';

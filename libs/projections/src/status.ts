@@ -1,5 +1,5 @@
-import { sql, type DatabasePool } from '../../database/src/index.js';
-import type { LogPosition } from '../../event-store/src/index.js';
+import { sql, type DatabasePool } from '#database';
+import type { LogPosition } from '#event-store';
 import { readCheckpoints } from './checkpoints.js';
 import { countParked } from './dead-letters.js';
 import type { Projection } from './projection.js';

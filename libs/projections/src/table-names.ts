@@ -1,4 +1,4 @@
-import { sql } from '../../database/src/index.js';
+import { sql } from '#database';
 import { InvalidProjectionError, UnknownProjectionTableError } from './errors.js';
 import type { Projection, ProjectionTables } from './projection.js';
 

@@ -1,4 +1,4 @@
-import type { LogPosition } from '../../event-store/src/index.js';
+import type { LogPosition } from '#event-store';
 import type { ControlSession } from './control-session.js';
 import { CheckpointConflictError, RebuildBlockedError } from './errors.js';
 import type { ProjectionLogger } from './logger.js';

@@ -1,5 +1,5 @@
-import type { DatabasePool } from '../../database/src/index.js';
-import { comparePositions, type EventStore, type LogPosition } from '../../event-store/src/index.js';
+import type { DatabasePool } from '#database';
+import { comparePositions, type EventStore, type LogPosition } from '#event-store';
 import { readCheckpoint } from './checkpoints.js';
 import type { ProgressSignal } from './progress-signal.js';
 import type { Projection } from './projection.js';

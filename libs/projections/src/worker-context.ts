@@ -1,5 +1,5 @@
-import type { DatabasePool } from '../../database/src/index.js';
-import type { EventStore } from '../../event-store/src/index.js';
+import type { DatabasePool } from '#database';
+import type { EventStore } from '#event-store';
 import type { RetryPolicy } from './batch-apply.js';
 import type { ControlSession } from './control-session.js';
 import type { ProjectionLogger } from './logger.js';

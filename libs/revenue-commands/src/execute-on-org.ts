@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { decideOnStream, formatPosition, type Fold } from '../../event-store/src/index.js';
-import {
-  evolve,
-  initialState,
-  revenueStreamName,
-  type DecideContext,
-  type RevenueAccountState,
-  type RevenueEvent,
-} from '../../../src/revenue/index.js';
+import { decideOnStream, formatPosition, type Fold } from '#event-store';
+import { evolve, initialState, revenueStreamName, type DecideContext, type RevenueAccountState, type RevenueEvent } from '#revenue';
 import type { CommandMeta, RevenueDeps } from './revenue-deps.js';
 
 export const revenueFold: Fold<RevenueAccountState, RevenueEvent> = { initialState, evolve };

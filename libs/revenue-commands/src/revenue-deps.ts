@@ -1,6 +1,6 @@
-import type { DatabasePool } from '../../database/src/index.js';
-import type { Actor, EventStore } from '../../event-store/src/index.js';
-import type { RuleSet } from '../../../src/revenue/index.js';
+import type { DatabasePool } from '#database';
+import type { Actor, EventStore } from '#event-store';
+import type { RuleSet } from '#revenue';
 
 /** The clock is injected so tests and replays decide with a chosen "now". */
 export interface Clock {

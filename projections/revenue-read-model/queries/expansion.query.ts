@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
-import { type RuleSet } from '../../../src/revenue/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import { type RuleSet } from '#revenue';
 import { listOpportunities, type OpportunityView } from './list-opportunities.query.js';
 
 export interface ExpansionView {

@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
-import type { OpportunityStatus, OpportunityType } from '../../../src/revenue/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import type { OpportunityStatus, OpportunityType } from '#revenue';
 
 export interface OpportunityView {
   readonly id: string;

@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
 
 export interface PendingApproval {
   readonly actionId: string;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../../apps/api/src/create-app.js';
-import { loadConfig } from '../../../apps/api/src/config.js';
-import type { HttpAdapterKind } from '../../../apps/api/src/http/adapter-kind.js';
-import { RevenueApiModule } from '../../../apps/api/src/revenue/revenue-api.module.js';
-import { sql } from '../../../libs/database/src/index.js';
-import type { TestDatabase } from '../../../libs/database/src/testing.js';
-import type { PostgresEventStore } from '../../../libs/event-store/src/index.js';
-import { createLogger } from '../../../libs/observability/src/index.js';
-import { RevenueCommandsModule } from '../../../libs/revenue-commands/src/index.js';
+import { createApp } from '#api';
+import { loadConfig } from '#api';
+import type { HttpAdapterKind } from '#api';
+import { RevenueApiModule } from '#api';
+import { sql } from '#database';
+import type { TestDatabase } from '#database/testing';
+import type { PostgresEventStore } from '#event-store';
+import { createLogger } from '#observability';
+import { RevenueCommandsModule } from '#revenue-commands';
 import type { RunningApi } from '../../api-platform/harness.js';
 import { AS_OF, captureLogLines, createRevenueStack } from '../../support/revenue-stack.js';
 

@@ -1,6 +1,6 @@
-import { sql, type CommonQueryMethods, type DatabasePool } from '../../../libs/database/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/index.js';
-import type { OnErrorPolicy, Projection } from '../../../libs/projections/src/index.js';
+import { sql, type CommonQueryMethods, type DatabasePool } from '#database';
+import type { RecordedEvent } from '#event-store';
+import type { OnErrorPolicy, Projection } from '#projection-runner';
 
 export const COUNTED = 'test.counted.v1';
 export const UNRELATED = 'test.unrelated.v1';

@@ -1,8 +1,8 @@
 // A projection runner in its own process, for the crash test to kill with SIGKILL mid-way.
 // Run: node --import tsx test/projections/support/crash-child.ts  (CRASH_DB_URL = the test database)
-import { createDatabasePool } from '../../../libs/database/src/index.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
-import { ProjectionRunner } from '../../../libs/projections/src/index.js';
+import { createDatabasePool } from '#database';
+import { PostgresEventStore } from '#event-store';
+import { ProjectionRunner } from '#projection-runner';
 import { counterProjection } from './counter-projection.js';
 
 const url = process.env.CRASH_DB_URL;

@@ -1,6 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '../../../libs/database/src/testing.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
-import { ProjectionRunner, postgresLogLag, type Projection, type ProjectionRunnerOptions } from '../../../libs/projections/src/index.js';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
+import { PostgresEventStore } from '#event-store';
+import { ProjectionRunner, postgresLogLag, type Projection, type ProjectionRunnerOptions } from '#projection-runner';
 import { captureLogger } from './log.js';
 
 /** One test database with a PostgreSQL event store, and runners that are all stopped at the end. */

@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../../libs/database/src/index.js';
-import type { Projection } from '../../../libs/projections/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import type { Projection } from '#projection-runner';
 import { COUNTED } from './counter-projection.js';
 
 /**

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  comparePositions,
-  type EventStore,
-  type LogPosition,
-  type NewEvent,
-  type RecordedEvent,
-} from '../../../libs/event-store/src/index.js';
+import { comparePositions, type EventStore, type LogPosition, type NewEvent, type RecordedEvent } from '#event-store';
 import { COUNTED } from './counter-projection.js';
 
 export function counted(amount: number, type = COUNTED): NewEvent {

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { CommandBus } from '@nestjs/cqrs';
-import { sql } from '../../../libs/database/src/index.js';
-import { RevenueCommandsModule, type CommandMeta } from '../../../libs/revenue-commands/src/index.js';
+import { sql } from '#database';
+import { RevenueCommandsModule, type CommandMeta } from '#revenue-commands';
 import { AS_OF, createRevenueStack, type RevenueStack } from '../../support/revenue-stack.js';
 
 export { AS_OF, TestClock } from '../../support/revenue-stack.js';

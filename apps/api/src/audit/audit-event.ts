@@ -1,4 +1,4 @@
-import { formatPosition, type Actor, type RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { formatPosition, type Actor, type RecordedEvent } from '#event-store';
 
 /** One event of an org stream as auditors see it: the fact, who caused it, and why. */
 export interface AuditEvent {

@@ -1,5 +1,5 @@
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import { revenueStreamName } from '../../../../src/revenue/index.js';
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '#event-store';
+import { revenueStreamName } from '#revenue';
 
 /**
  * The org's revenue stream from the event store (the source of truth, not the read model).

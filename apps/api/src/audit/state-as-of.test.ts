@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import type { RevenueEvent } from '../../../../src/revenue/index.js';
-import { actionApproved, actionProposed, opportunityDetected } from '../../../../src/revenue/test-support/fixtures.js';
+import type { RecordedEvent } from '#event-store';
+import type { RevenueEvent } from '#revenue';
+import { actionApproved, actionProposed, opportunityDetected } from '#revenue/testing';
 import { isAbout, toAuditEvent } from './audit-event.js';
 import { opportunityIn, replayTo } from './state-as-of.js';
 

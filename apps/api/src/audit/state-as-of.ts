@@ -1,13 +1,5 @@
-import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import {
-  actionsOf,
-  evolve,
-  initialState,
-  type Action,
-  type Opportunity,
-  type RevenueAccountState,
-  type RevenueEvent,
-} from '../../../../src/revenue/index.js';
+import type { RecordedEvent } from '#event-store';
+import { actionsOf, evolve, initialState, type Action, type Opportunity, type RevenueAccountState, type RevenueEvent } from '#revenue';
 
 /** The point in history to replay to: a moment (metadata occurredAt) or a stream revision, both inclusive. */
 export type HistoryPoint = { readonly asOf: Date } | { readonly revision: bigint } | { readonly latest: true };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
+import { sql, type DatabasePool } from '#database';
 import { problems, type ProblemException } from '../errors/problem.js';
 import type { OrgContext } from '../http/api-request.js';
 import { DATABASE_POOL } from '../tokens.js';

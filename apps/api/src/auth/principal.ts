@@ -1,4 +1,4 @@
-import type { RlsClaims } from '../../../../libs/database/src/rls-session.js';
+import type { RlsClaims } from '#database';
 
 /** A signed-in user of the platform (Supabase: role `authenticated`, `sub` = user id). */
 export interface UserPrincipal {

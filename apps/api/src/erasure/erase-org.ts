@@ -1,4 +1,4 @@
-import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
+import { sql, type DatabasePool } from '#database';
 import {
   type CommandContext as EventContext,
   type EventStore,
@@ -6,8 +6,8 @@ import {
   formatPosition,
   StreamNotFoundError,
   withMetadata,
-} from '../../../../libs/event-store/src/index.js';
-import { revenueStreamName } from '../../../../src/revenue/index.js';
+} from '#event-store';
+import { revenueStreamName } from '#revenue';
 import { problems } from '../errors/problem.js';
 import { ERASURE_STREAM, type ErasedCounts, nothingErased, orgErasedEvent } from './erasure-record.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DomainEvent } from '../../../../libs/event-store/src/index.js';
+import type { DomainEvent } from '#event-store';
 
 /** Erasures are recorded here, outside the erased org's stream (which no longer exists). */
 export const ERASURE_STREAM = 'revenue-erasures';

@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Inject, Param, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { DatabasePool } from '../../../../libs/database/src/index.js';
+import type { DatabasePool } from '#database';
 import { RequireScope } from '../auth/decorators.js';
 import { ProblemException } from '../errors/problem.js';
 import { type CommandContext, MaosCommand } from '../maos/command-context.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { DuplicateEventError, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
-import { UnknownOrganizationError } from '../../../../libs/revenue-commands/src/index.js';
-import { ActionNotFoundError, InvalidCommandError, InvalidTransitionError, OpportunityClosedError } from '../../../../src/revenue/index.js';
+import { DuplicateEventError, WrongExpectedRevisionError } from '#event-store';
+import { UnknownOrganizationError } from '#revenue-commands';
+import { ActionNotFoundError, InvalidCommandError, InvalidTransitionError, OpportunityClosedError } from '#revenue';
 import { domainProblem } from './domain-errors.js';
 import { toProblem } from './to-problem.js';
 

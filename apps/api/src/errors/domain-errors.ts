@@ -1,6 +1,6 @@
-import { DuplicateEventError, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
-import { UnknownOrganizationError } from '../../../../libs/revenue-commands/src/index.js';
-import { DomainError, type DomainErrorCode } from '../../../../src/revenue/index.js';
+import { DuplicateEventError, WrongExpectedRevisionError } from '#event-store';
+import { UnknownOrganizationError } from '#revenue-commands';
+import { DomainError, type DomainErrorCode } from '#revenue';
 import { ProblemException } from './problem.js';
 
 /** Status, problem type and title of each domain refusal: the one place the API decides them. */

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Logger } from '../../../../libs/observability/src/index.js';
+import type { Logger } from '#observability';
 import type { ApiRequest } from '../http/api-request.js';
 import { LOGGER } from '../tokens.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Logger } from '../../../../libs/observability/src/index.js';
+import type { Logger } from '#observability';
 
 /** Nest's own messages (bootstrap, unhandled lifecycle errors) as JSON lines on the same logger. */
 export class NestLogger implements LoggerService {

@@ -1,5 +1,5 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import type { Histogram, Logger } from '../../../../libs/observability/src/index.js';
+import type { Histogram, Logger } from '#observability';
 import { principalKey } from '../auth/principal.js';
 import { type ApiRequest, singleHeader } from './api-request.js';
 import { CORRELATION_HEADER, correlationIdFrom } from './correlation-id.js';

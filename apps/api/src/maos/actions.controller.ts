@@ -2,7 +2,7 @@ import { applyDecorators, Body, Controller, HttpCode, Inject, Param, Post, Res }
 import { HttpAdapterHost } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { DatabasePool } from '../../../../libs/database/src/index.js';
+import type { DatabasePool } from '#database';
 import {
   ApproveAction,
   type CommandMeta,
@@ -10,8 +10,8 @@ import {
   RecordActionOutcome,
   RejectAction,
   type RevenueCommandResult,
-} from '../../../../libs/revenue-commands/src/index.js';
-import { findActionOrg } from '../../../../projections/revenue-read-model/queries/index.js';
+} from '#revenue-commands';
+import { findActionOrg } from '#read-models';
 import { RequireScope } from '../auth/decorators.js';
 import { ProblemException } from '../errors/problem.js';
 import { DATABASE_POOL } from '../tokens.js';

@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { DatabasePool } from '../../../../libs/database/src/index.js';
+import type { DatabasePool } from '#database';
 import { RequireScope } from '../auth/decorators.js';
 import { DATABASE_POOL } from '../tokens.js';
 import { decodeCursor, encodeCursor } from './approvals-cursor.js';
-import { pendingApprovals } from '../../../../projections/revenue-read-model/queries/index.js';
+import { pendingApprovals } from '#read-models';
 
 export class ApprovalsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabasePool } from '../../../../libs/database/src/index.js';
-import type { CommandMeta } from '../../../../libs/revenue-commands/src/index.js';
+import type { DatabasePool } from '#database';
+import type { CommandMeta } from '#revenue-commands';
 import { principalKey } from '../auth/principal.js';
 import { DATABASE_POOL } from '../tokens.js';
 import type { CommandContext } from './command-context.js';

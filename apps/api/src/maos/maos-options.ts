@@ -1,5 +1,5 @@
-import type { EventStore, LogPosition } from '../../../../libs/event-store/src/index.js';
-import type { Clock } from '../../../../libs/revenue-commands/src/index.js';
+import type { EventStore, LogPosition } from '#event-store';
+import type { Clock } from '#revenue-commands';
 
 /** What the MAOS module needs from the runtime (libs/runtime openRuntime() has all of it). */
 export interface MaosOptions {

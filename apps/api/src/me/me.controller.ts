@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
-import { withRlsSession } from '../../../../libs/database/src/rls-session.js';
+import { sql, type DatabasePool } from '#database';
+import { withRlsSession } from '#database';
 import { CurrentPrincipal } from '../auth/decorators.js';
 import type { UserPrincipal } from '../auth/principal.js';
 import { DATABASE_POOL } from '../tokens.js';

@@ -1,5 +1,5 @@
-import { counter, histogram, type Registry } from '../../../../libs/observability/src/index.js';
-import type { CommandSample } from '../../../../libs/revenue-commands/src/index.js';
+import { counter, histogram, type Registry } from '#observability';
+import type { CommandSample } from '#revenue-commands';
 
 /** Feeds command latency and appended events into /metrics (RevenueDeps.observe). */
 export function commandMetrics(registry: Registry): (sample: CommandSample) => void {

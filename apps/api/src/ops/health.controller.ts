@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { sql, type DatabasePool } from '../../../../libs/database/src/index.js';
-import type { Logger } from '../../../../libs/observability/src/index.js';
+import { sql, type DatabasePool } from '#database';
+import type { Logger } from '#observability';
 import { Public } from '../auth/decorators.js';
 import { problems } from '../errors/problem.js';
 import { DATABASE_POOL, LOGGER } from '../tokens.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Registry } from '../../../../libs/observability/src/index.js';
+import type { Registry } from '#observability';
 import { Public } from '../auth/decorators.js';
 import { METRICS_REGISTRY } from '../tokens.js';
 

@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import type { Registry } from '../../../../libs/observability/src/index.js';
-import { gauge } from '../../../../libs/observability/src/index.js';
-import type { Runtime } from '../../../../libs/runtime/src/index.js';
+import type { Registry } from '#observability';
+import { gauge } from '#observability';
+import type { Runtime } from '#runtime';
 import { METRICS_REGISTRY } from '../tokens.js';
 import { ReadinessChecks } from './readiness-checks.js';
 

@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
-import type { Logger } from '../../../../libs/observability/src/index.js';
+import type { Logger } from '#observability';
 import { LOGGER } from '../tokens.js';
 
 /** Finishes in-flight work (e.g. the projection batch being applied) when asked to stop. */

@@ -1,5 +1,5 @@
-import type { EventStore, LogPosition } from '../../../../libs/event-store/src/index.js';
-import type { RuleSet } from '../../../../src/revenue/index.js';
+import type { EventStore, LogPosition } from '#event-store';
+import type { RuleSet } from '#revenue';
 
 /** The part of ProjectionRunner the API needs: read-your-writes works without running the projections here. */
 export interface ReadModelWaiter {

@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
 import { APPEND_CHANNEL } from './append-notifier.js';
 
 /**

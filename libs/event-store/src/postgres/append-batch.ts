@@ -1,5 +1,5 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
-import type { CommonQueryMethods } from '../../../database/src/index.js';
+import type { CommonQueryMethods } from '#database';
 import { WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult } from '../event-store.port.js';
 import { writeAppends } from './append-statement.js';

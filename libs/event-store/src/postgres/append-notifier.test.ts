@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sql } from '../../../database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../database/src/testing.js';
+import { sql } from '#database';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { completes, newEvent, pull } from '../../test-support/contract-helpers.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 

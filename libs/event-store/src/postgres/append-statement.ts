@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
 import type { AppendResult } from '../event-store.port.js';
 import type { ValidAppend } from './validate-append.js';
 

@@ -1,4 +1,4 @@
-import { createTestDatabase } from '../../../database/src/testing.js';
+import { createTestDatabase } from '#database/testing';
 import { describeEventStoreContract } from '../../test-support/contract.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { sql } from '../../../database/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../database/src/testing.js';
+import { sql } from '#database';
+import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { ids, newEvent } from '../../test-support/contract-helpers.js';
 import type { ExpectedRevision } from '../event-store.port.js';
 import { PostgresEventStore } from './postgres-event-store.js';

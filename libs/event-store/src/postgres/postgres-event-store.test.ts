@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createTestDatabase, testServerUrl, type TestDatabase } from '../../../database/src/testing.js';
+import { createTestDatabase, testServerUrl, type TestDatabase } from '#database/testing';
 import { completes, ids, newEvent, pull, untilVisible } from '../../test-support/contract-helpers.js';
 import { DuplicateEventError, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult, StreamAppend } from '../event-store.port.js';

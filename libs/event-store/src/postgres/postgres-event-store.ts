@@ -1,4 +1,4 @@
-import type { DatabasePool } from '../../../database/src/index.js';
+import type { DatabasePool } from '#database';
 import type {
   AppendResult,
   EventStore,

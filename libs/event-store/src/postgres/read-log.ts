@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
 import { comparePositions, type LogPosition, type RecordedEvent } from '../event-store.port.js';
 import type { UpcasterRegistry } from '../upcasting.js';
 import { eventColumns, rowPosition, toRecordedEvent, type EventRow } from './recorded-event.js';

@@ -1,4 +1,4 @@
-import { sql } from '../../../database/src/index.js';
+import { sql } from '#database';
 import type { EventMetadata, LogPosition, RecordedEvent } from '../event-store.port.js';
 import type { UpcasterRegistry } from '../upcasting.js';
 

@@ -1,4 +1,4 @@
-import { sql, type DatabasePool } from '../../../database/src/index.js';
+import { sql, type DatabasePool } from '#database';
 import { StreamNotFoundError } from '../errors.js';
 import type { RecordedEvent } from '../event-store.port.js';
 import type { UpcasterRegistry } from '../upcasting.js';

@@ -6,7 +6,7 @@ import {
   type OpportunityType,
   type RevenueAccountState,
   type RevenueEvent,
-} from '../../../../src/revenue/index.js';
+} from '#revenue';
 import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';
 import { assertOrganizationExists } from '../inputs/organizations.sql.js';
 import type { RevenueDeps } from '../revenue-deps.js';

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Detection, OpportunityType } from '../../../../src/revenue/index.js';
+import type { Detection, OpportunityType } from '#revenue';
 import type { RevenueCommandResult } from '../execute-on-org.js';
 import type { CommandMeta } from '../revenue-deps.js';
 

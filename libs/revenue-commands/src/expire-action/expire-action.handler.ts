@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideExpireAction } from '../../../../src/revenue/index.js';
+import { decideExpireAction } from '#revenue';
 import { executeOnOrg, type RevenueCommandResult } from '../execute-on-org.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { ExpireAction } from './expire-action.command.js';

@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
-import { subtractCredits, toCreditUnits, fromCreditUnits, type RevenueAccountState } from '../../../../src/revenue/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import { subtractCredits, toCreditUnits, fromCreditUnits, type RevenueAccountState } from '#revenue';
 
 /**
  * Credits the org can still reserve, before its outstanding reservations (the decider subtracts

@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
 
 export class UnknownOrganizationError extends Error {
   override readonly name = 'UnknownOrganizationError';

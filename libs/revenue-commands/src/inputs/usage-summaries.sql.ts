@@ -1,5 +1,5 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
-import type { RuleSet, UsageSummary } from '../../../../src/revenue/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import type { RuleSet, UsageSummary } from '#revenue';
 
 type Row = {
   org_id: string;

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideRejectAction } from '../../../../src/revenue/index.js';
+import { decideRejectAction } from '#revenue';
 import { executeOnOrg, type RevenueCommandResult } from '../execute-on-org.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { RejectAction } from './reject-action.command.js';

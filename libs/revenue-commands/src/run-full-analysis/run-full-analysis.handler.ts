@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { OPPORTUNITY_TYPES, evolve, summarizeAnalysis } from '../../../../src/revenue/index.js';
+import { OPPORTUNITY_TYPES, evolve, summarizeAnalysis } from '#revenue';
 import { detect, recordDetections } from '../detect-opportunities/detect-and-record.js';
 import { executeOnOrg } from '../execute-on-org.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';

@@ -1,6 +1,6 @@
-import { sql, type CommonQueryMethods } from '../../../database/src/index.js';
-import type { ExpectedRevision } from '../../../event-store/src/index.js';
-import { initialState, type Opportunity, type RevenueAccountState } from '../../../../src/revenue/index.js';
+import { sql, type CommonQueryMethods } from '#database';
+import type { ExpectedRevision } from '#event-store';
+import { initialState, type Opportunity, type RevenueAccountState } from '#revenue';
 
 export interface OrgSnapshot {
   readonly state: RevenueAccountState;

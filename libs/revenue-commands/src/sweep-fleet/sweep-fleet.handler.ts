@@ -9,7 +9,7 @@ import {
   withMetadata,
   type LogPosition,
   type StreamAppend,
-} from '../../../event-store/src/index.js';
+} from '#event-store';
 import {
   OPPORTUNITY_TYPES,
   detectors,
@@ -18,7 +18,7 @@ import {
   type Detection,
   type DecideContext,
   type UsageSummary,
-} from '../../../../src/revenue/index.js';
+} from '#revenue';
 import { recordDetections } from '../detect-opportunities/detect-and-record.js';
 import { executeOnOrg } from '../execute-on-org.js';
 import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';

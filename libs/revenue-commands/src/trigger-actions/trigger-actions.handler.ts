@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideTriggerActions, type DecideContext, type RevenueAccountState, type RevenueEvent } from '../../../../src/revenue/index.js';
+import { decideTriggerActions, type DecideContext, type RevenueAccountState, type RevenueEvent } from '#revenue';
 import { executeOnOrg, type RevenueCommandResult } from '../execute-on-org.js';
 import { availableCredits } from '../inputs/available-credits.sql.js';
 import { assertOrganizationExists } from '../inputs/organizations.sql.js';

@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '../../../../../libs/database/src/index.js';
+import { sql, type CommonQueryMethods } from '#database';
 
 /** A response as it was first sent: replayed verbatim to every retry with the same key. */
 export interface StoredResponse {

@@ -1,4 +1,4 @@
-import type { CommonQueryMethods } from '../../../../../libs/database/src/index.js';
+import type { CommonQueryMethods } from '#database';
 import { domainProblem } from '../../errors/domain-errors.js';
 import { ProblemException } from '../../errors/problem.js';
 import { claimKey, completeKey, type KeyRef, releaseKey, type StoredResponse } from './idempotency.store.js';

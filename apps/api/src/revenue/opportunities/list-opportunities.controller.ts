@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type DatabasePool } from '../../../../../libs/database/src/index.js';
-import { withRlsSession } from '../../../../../libs/database/src/rls-session.js';
-import { listOpportunities } from '../../../../../projections/revenue-read-model/queries/index.js';
+import { type DatabasePool } from '#database';
+import { withRlsSession } from '#database';
+import { listOpportunities } from '#read-models';
 import { CurrentOrg, CurrentPrincipal } from '../../auth/decorators.js';
 import type { UserPrincipal } from '../../auth/principal.js';
 import type { OrgContext } from '../../http/api-request.js';

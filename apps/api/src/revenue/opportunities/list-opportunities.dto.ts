@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '../../../../../src/revenue/index.js';
+import { OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
 import { OPPORTUNITY_STATUSES, OpportunityDto } from '../views/opportunity.dto.js';
 
 export const MAX_PAGE_SIZE = 200;

@@ -1,4 +1,4 @@
-import { type LogPosition, parsePosition } from '../../../../../libs/event-store/src/index.js';
+import { type LogPosition, parsePosition } from '#event-store';
 import { ProblemException } from '../../errors/problem.js';
 
 export const MIN_POSITION_HEADER = 'x-min-position';

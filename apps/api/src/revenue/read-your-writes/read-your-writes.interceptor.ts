@@ -1,6 +1,6 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { formatPosition } from '../../../../../libs/event-store/src/index.js';
+import { formatPosition } from '#event-store';
 import { type ApiRequest, singleHeader } from '../../http/api-request.js';
 import { READ_MODEL_PROJECTIONS, REVENUE_API_DEPS, type RevenueApiDeps } from '../revenue-api.deps.js';
 import { MIN_POSITION_HEADER, minPositionFrom, readYourWritesProblems } from './min-position.js';

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ACTION_TYPES } from '../../../../../src/revenue/index.js';
+import { ACTION_TYPES } from '#revenue';
 
 /** OpenAPI schema of projections/revenue-read-model ActionView (served as is). */
 export class ActionDto {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { OPPORTUNITY_TYPES } from '../../../../../src/revenue/index.js';
+import { OPPORTUNITY_TYPES } from '#revenue';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost', 'superseded', 'expired'] as const;
 

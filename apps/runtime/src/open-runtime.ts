@@ -1,9 +1,9 @@
-import { acquirePostgres, createDatabasePool, migrate, type DatabasePool, type PostgresServer } from '../../database/src/index.js';
-import type { EventStore } from '../../event-store/src/index.js';
-import { ProjectionRunner, type ProjectionLogger } from '../../projections/src/index.js';
-import { systemClock, type Clock, type RevenueDeps } from '../../revenue-commands/src/index.js';
-import { allProjections } from '../../../projections/index.js';
-import { defaultRuleSet } from '../../../src/revenue/index.js';
+import { acquirePostgres, createDatabasePool, migrate, type DatabasePool, type PostgresServer } from '#database';
+import type { EventStore } from '#event-store';
+import { ProjectionRunner, type ProjectionLogger } from '#projection-runner';
+import { systemClock, type Clock, type RevenueDeps } from '#revenue-commands';
+import { allProjections } from '#read-models';
+import { defaultRuleSet } from '#revenue';
 import { openEventStore } from './open-event-store.js';
 
 export interface RuntimeOptions {

@@ -1,6 +1,6 @@
-import type { DatabasePool } from '../../database/src/index.js';
-import { PostgresEventStore, type EventStore } from '../../event-store/src/index.js';
-import { postgresLogLag, type LagCounter } from '../../projections/src/index.js';
+import type { DatabasePool } from '#database';
+import { PostgresEventStore, type EventStore } from '#event-store';
+import { postgresLogLag, type LagCounter } from '#projection-runner';
 
 export interface OpenedEventStore {
   readonly store: EventStore;
@@ -19,7 +19,7 @@ export async function openEventStore(options: {
   eventStoreUrl?: string | undefined;
 }): Promise<OpenedEventStore> {
   if (options.eventStoreUrl) {
-    const { EventStoreDbEventStore } = await import('../../event-store/src/eventstoredb/eventstoredb-event-store.js');
+    const { EventStoreDbEventStore } = await import('#event-store/eventstoredb');
     return { store: EventStoreDbEventStore.connect(options.eventStoreUrl), kind: 'eventstoredb', lag: undefined };
   }
   return {

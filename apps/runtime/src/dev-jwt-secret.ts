@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../database/src/index.js';
+import { projectRoot } from '#database';
 
 /**
  * `npm start` on a laptop without JWT_SECRET: a random HS256 secret kept in .data/ (git-ignored,

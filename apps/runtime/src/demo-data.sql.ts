@@ -1,4 +1,4 @@
-import { sql, type DatabasePool } from '../../database/src/index.js';
+import { sql, type DatabasePool } from '#database';
 
 export interface DemoData {
   readonly orgIds: string[];
