@@ -30,6 +30,22 @@ module.exports = {
       to: { pathNot: '^src/', dependencyTypes: ['local', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
     },
     {
+      name: 'api-features-are-independent',
+      comment:
+        'A feature folder of the API (revenue, audit, maos, erasure, ops, me) holds its controllers, DTOs and module; ' +
+        'it imports only itself and the shared apps/api/src/platform, never another feature.',
+      severity: 'error',
+      from: { path: '^apps/api/src/(?!platform/)([^/]+)/' },
+      to: { path: '^apps/api/src/[^/]+/', pathNot: ['^apps/api/src/$1/', '^apps/api/src/platform/'] },
+    },
+    {
+      name: 'api-platform-imports-no-feature',
+      comment: 'What several features share (auth, errors, http, command headers and idempotency, read-your-writes) depends on no feature.',
+      severity: 'error',
+      from: { path: '^apps/api/src/platform/' },
+      to: { path: '^apps/api/src/[^/]+/', pathNot: '^apps/api/src/platform/' },
+    },
+    {
       name: 'libs-never-import-apps',
       severity: 'error',
       from: { path: '^libs/' },

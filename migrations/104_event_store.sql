@@ -1,6 +1,6 @@
 -- Up Migration
 -- The PostgreSQL event store (libs/event-store/src/postgres). Append-only; the adapter is the
--- only writer. See DESIGN.md §3 for why readers order by (transaction_id, global_position).
+-- only writer. See README "The event store" for why readers order by (transaction_id, global_position).
 
 CREATE SCHEMA IF NOT EXISTS event_store;
 

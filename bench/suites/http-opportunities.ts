@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import { loadConfig } from '#api';
 import { createApp } from '#api';
-import { RevenueApiModule } from '#api';
+import { FeatureDepsModule, RevenueModule } from '#api';
 import { createDatabasePool, sql } from '#database';
 import { PostgresEventStore } from '#event-store';
 import { createLogger } from '#observability';
@@ -95,7 +95,8 @@ async function serveApi(target: Target): Promise<string> {
     modules: [
       RevenueCommandsModule.forRoot({ store, pool, clock: systemClock, ruleSet: defaultRuleSet }),
       // No X-Min-Position in the bench, so the waiter is never asked.
-      RevenueApiModule.forRoot({ store, ruleSet: defaultRuleSet, runner: { waitFor: async () => true } }),
+      FeatureDepsModule.forRoot({ store, ruleSet: defaultRuleSet, projections: { waitFor: async () => true } }),
+      RevenueModule,
     ],
   });
   await app.listen(0, '127.0.0.1');

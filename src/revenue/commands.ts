@@ -70,6 +70,12 @@ export interface CloseOpportunity {
   readonly reason?: string;
 }
 
+/**
+ * The commands decided from the org's stream alone, with no outside input: one generic handler
+ * (#revenue-commands OrgCommand) runs them all through `decide`.
+ */
+export type LifecycleCommand = ApproveAction | RejectAction | RecordActionDispatch | RecordActionOutcome | ExpireAction | CloseOpportunity;
+
 export type RevenueCommand =
   | RecordDetections
   | TriggerActions

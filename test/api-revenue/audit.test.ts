@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApproveAction } from '#revenue-commands';
+import { OrgCommand } from '#revenue-commands';
 import { call } from '../api-platform/harness.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';
@@ -36,7 +36,9 @@ describe('audit endpoints', () => {
     [opportunityId, actionId] = [proposed.data.opportunityId as string, proposed.data.actionId as string];
     const approved = await api.app
       .get(CommandBus)
-      .execute(new ApproveAction(orgId, actionId, { actor: { kind: 'service', id: 'maos' }, correlationId: randomUUID() }));
+      .execute(
+        new OrgCommand({ kind: 'ApproveAction', orgId, actionId }, { actor: { kind: 'service', id: 'maos' }, correlationId: randomUUID() }),
+      );
     approvalRevision = BigInt(approved.revision!);
   });
   afterAll(async () => api?.close());

@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '#database';
-import {
-  ApproveAction,
-  DetectChurn,
-  DetectUpsell,
-  RecordActionDispatch,
-  RecordActionOutcome,
-  RejectAction,
-  RunFullAnalysis,
-} from '#revenue-commands';
+import { DetectChurn, DetectUpsell, OrgCommand, RunFullAnalysis } from '#revenue-commands';
 import { expansionOf, listOpportunities } from '#read-models';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from './support/revenue-harness.js';
 
@@ -78,13 +70,19 @@ describe('revenue full path against PostgreSQL', () => {
     expect(action).toMatchObject({ action_type: 'offer_upgrade', result: 'pending', status: 'proposed', reserved: 0.02 });
 
     const approved = await h.commands.execute(
-      new ApproveAction(orgId, action.id as string, h.meta({ actor: { kind: 'service', id: 'maos' } })),
+      new OrgCommand({ kind: 'ApproveAction', orgId, actionId: action.id as string }, h.meta({ actor: { kind: 'service', id: 'maos' } })),
     );
-    const sent = await h.commands.execute(new RecordActionDispatch(orgId, action.id as string, 'sent', undefined, h.meta()));
+    const sent = await h.commands.execute(
+      new OrgCommand({ kind: 'RecordActionDispatch', orgId, actionId: action.id as string, result: 'sent' }, h.meta()),
+    );
     // A retried dispatch report changes nothing and charges nothing twice.
-    const retried = await h.commands.execute(new RecordActionDispatch(orgId, action.id as string, 'sent', undefined, h.meta()));
+    const retried = await h.commands.execute(
+      new OrgCommand({ kind: 'RecordActionDispatch', orgId, actionId: action.id as string, result: 'sent' }, h.meta()),
+    );
     expect(retried.events).toEqual([]);
-    const accepted = await h.commands.execute(new RecordActionOutcome(orgId, action.id as string, 'accepted', h.meta()));
+    const accepted = await h.commands.execute(
+      new OrgCommand({ kind: 'RecordActionOutcome', orgId, actionId: action.id as string, outcome: 'accepted' }, h.meta()),
+    );
     await h.caughtUp(accepted.position ?? sent.position ?? approved.position);
 
     expect(
@@ -128,7 +126,9 @@ describe('revenue full path against PostgreSQL', () => {
     const run = await h.commands.execute(new RunFullAnalysis(orgId, h.meta()));
     await h.caughtUp(run.position);
     const actionId = (await h.db.pool.oneFirst(sql.unsafe`SELECT id FROM revenue_actions WHERE org_id = ${orgId} LIMIT 1`)) as string;
-    const rejected = await h.commands.execute(new RejectAction(orgId, actionId, 'not this quarter', h.meta()));
+    const rejected = await h.commands.execute(
+      new OrgCommand({ kind: 'RejectAction', orgId, actionId, reason: 'not this quarter' }, h.meta()),
+    );
     await h.caughtUp(rejected.position);
     expect(
       await h.db.pool.one(

@@ -1,21 +1,19 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import type { DatabasePool } from '#database';
 import type { Logger, Registry } from '#observability';
-import { AccessGuard } from './auth/access.guard.js';
-import { createJwtVerifier } from './auth/jwt-verifier.js';
-import { OrgResolver } from './auth/org-resolver.js';
-import { FixedWindowRateLimiter } from './auth/rate-limiter.js';
+import { AccessGuard } from './platform/auth/access.guard.js';
+import { createJwtVerifier } from './platform/auth/jwt-verifier.js';
+import { OrgResolver } from './platform/auth/org-resolver.js';
+import { FixedWindowRateLimiter } from './platform/auth/rate-limiter.js';
 import type { ApiConfig } from './config.js';
-import { ProblemFilter } from './errors/problem.filter.js';
-import { createValidationPipe } from './errors/validation.js';
-import { MeController } from './me/me.controller.js';
-import { HealthController } from './ops/health.controller.js';
-import { MetricsController } from './ops/metrics.controller.js';
-import { ReadinessChecks } from './ops/readiness-checks.js';
-import { SHUTDOWN_OPTIONS, ShutdownCoordinator, type ShutdownOptions } from './ops/shutdown-coordinator.js';
-import { API_CONFIG, DATABASE_POOL, LOGGER, METRICS_REGISTRY, VERIFY_TOKEN } from './tokens.js';
+import { ProblemFilter } from './platform/errors/problem.filter.js';
+import { createValidationPipe } from './platform/errors/validation.js';
+import { MeModule } from './me/me.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { ReadinessChecks } from './platform/ops/readiness-checks.js';
+import { SHUTDOWN_OPTIONS, ShutdownCoordinator, type ShutdownOptions } from './platform/ops/shutdown-coordinator.js';
+import { API_CONFIG, DATABASE_POOL, LOGGER, METRICS_REGISTRY, VERIFY_TOKEN } from './platform/tokens.js';
 
 export interface AppDependencies {
   readonly config: ApiConfig;
@@ -42,8 +40,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TerminusModule.forRoot({ logger: false }), ...deps.modules],
-      controllers: [HealthController, MetricsController, MeController],
+      imports: [OpsModule, MeModule, ...deps.modules],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: DATABASE_POOL, useValue: deps.pool },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_ADAPTER, HTTP_ADAPTER_KINDS } from './http/adapter-kind.js';
+import { DEFAULT_HTTP_ADAPTER, HTTP_ADAPTER_KINDS } from './platform/http/adapter-kind.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

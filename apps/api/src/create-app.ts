@@ -4,9 +4,9 @@ import type { DatabasePool } from '#database';
 import { createLogger, createMetricsRegistry, histogram, type Logger, type Registry } from '#observability';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
-import { createHttpPlatform } from './http/http-platform.js';
-import { NestLogger } from './http/nest-logger.js';
-import { installRequestHooks } from './http/request-hooks.js';
+import { createHttpPlatform } from './platform/http/http-platform.js';
+import { NestLogger } from './platform/http/nest-logger.js';
+import { installRequestHooks } from './platform/http/request-hooks.js';
 import { setupApiDocs } from './ops/api-docs.js';
 
 export interface CreateAppOptions {

@@ -1,16 +1,27 @@
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { RevenueCommandsModule } from '#revenue-commands';
 import type { Runtime } from '#runtime';
+import { AuditModule } from './audit/audit.module.js';
+import { ErasureModule } from './erasure/erasure.module.js';
 import { MaosModule } from './maos/maos.module.js';
 import { RuntimeOpsModule } from './ops/runtime-ops.module.js';
-import { RevenueApiModule } from './revenue/revenue-api.module.js';
+import { FeatureDepsModule } from './platform/feature-deps.js';
+import { RevenueModule } from './revenue/revenue.module.js';
 
-/** The API's feature modules over one runtime: commands, queries + audit, MAOS, ops. */
-export function featureModules(runtime: Runtime): DynamicModule[] {
+/** The API's feature modules over one runtime: the commands, the revenue endpoints, audit, MAOS, erasure, ops. */
+export function featureModules(runtime: Runtime): Array<Type | DynamicModule> {
   return [
     RevenueCommandsModule.forRoot(runtime.deps),
-    RevenueApiModule.forRoot({ store: runtime.store, runner: runtime.runner, ruleSet: runtime.deps.ruleSet }),
-    MaosModule.forRoot({ store: runtime.store, projections: runtime.runner }),
+    FeatureDepsModule.forRoot({
+      store: runtime.store,
+      projections: runtime.runner,
+      ruleSet: runtime.deps.ruleSet,
+      clock: runtime.deps.clock,
+    }),
+    RevenueModule,
+    AuditModule,
+    MaosModule,
+    ErasureModule,
     RuntimeOpsModule.forRoot(runtime),
   ];
 }

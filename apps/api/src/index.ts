@@ -12,13 +12,16 @@ export {
   HTTP_ADAPTER_KINDS,
   type HttpAdapterKind,
   type HttpPlatform,
-} from './http/http-platform.js';
-export type { ApiRequest, OrgContext } from './http/api-request.js';
-export { CurrentOrg, CurrentPrincipal, OrgScoped, Public, RequireScope } from './auth/decorators.js';
-export type { Principal, ServicePrincipal, UserPrincipal } from './auth/principal.js';
-export { API_CONFIG, DATABASE_POOL, LOGGER, METRICS_REGISTRY } from './tokens.js';
-export { ReadinessChecks } from './ops/readiness-checks.js';
-export { ShutdownCoordinator } from './ops/shutdown-coordinator.js';
-export { RevenueApiModule } from './revenue/revenue-api.module.js';
+} from './platform/http/http-platform.js';
+export type { ApiRequest, OrgContext } from './platform/http/api-request.js';
+export { CurrentOrg, CurrentPrincipal, OrgScoped, Public, RequireScope } from './platform/auth/decorators.js';
+export type { Principal, ServicePrincipal, UserPrincipal } from './platform/auth/principal.js';
+export { API_CONFIG, DATABASE_POOL, LOGGER, METRICS_REGISTRY } from './platform/tokens.js';
+export { ReadinessChecks } from './platform/ops/readiness-checks.js';
+export { ShutdownCoordinator } from './platform/ops/shutdown-coordinator.js';
+export { FeatureDepsModule, type FeatureDeps } from './platform/feature-deps.js';
+export { RevenueModule } from './revenue/revenue.module.js';
+export { AuditModule } from './audit/audit.module.js';
 export { MaosModule } from './maos/maos.module.js';
-export { fingerprint } from './maos/idempotency/fingerprint.js';
+export { ErasureModule } from './erasure/erasure.module.js';
+export { fingerprint } from './platform/commands/idempotency/fingerprint.js';

@@ -1,6 +1,5 @@
 import { SignJWT } from 'jose';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '#database';
 
 /**
  * A Supabase-compatible access token for trying the API: `sub` = user id, role authenticated,
@@ -12,7 +11,7 @@ export async function mintToken(
 ): Promise<{ token: string }> {
   const secret = env.JWT_SECRET;
   if (!secret || secret.length < 32) throw new Error('JWT_SECRET must be set (at least 32 characters), the same as the API uses');
-  if (!options.sub || (!options.scope && !UUID.test(options.sub)))
+  if (!options.sub || (!options.scope && !isUuid(options.sub)))
     throw new Error('--sub must be a user id (uuid); a service token (--scope) may use any id');
   const claims = options.scope ? { role: 'service_role', scope: options.scope } : { role: 'authenticated' };
   const token = await new SignJWT(claims)

@@ -4,3 +4,4 @@ export { createDatabasePool, sql, type DatabasePool, type DatabaseTransactionCon
 export { projectRoot } from './project-root.js';
 export { createDatabase, dropDatabase, withDatabaseName } from './databases.js';
 export * from './rls-session.js';
+export { isUuid } from './uuid.js';

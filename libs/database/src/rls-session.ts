@@ -1,4 +1,5 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from './pool.js';
+import { isUuid } from './uuid.js';
 
 /**
  * The JWT claims a read runs under: PostgreSQL's `auth.uid()` reads `sub`, and the RLS
@@ -13,8 +14,6 @@ export interface RlsClaims {
 export class RlsClaimsError extends Error {
   override readonly name = 'RlsClaimsError';
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Runs `fn` in a transaction as role `authenticated` with the request's claims set, as
@@ -38,7 +37,7 @@ export async function withRlsSession<T>(
 }
 
 function assertClaims(claims: RlsClaims): void {
-  if (typeof claims?.sub !== 'string' || !UUID.test(claims.sub)) {
+  if (typeof claims?.sub !== 'string' || !isUuid(claims.sub)) {
     throw new RlsClaimsError('RLS claims need a `sub` that is a user id (uuid)');
   }
   if (claims.role !== 'authenticated') {

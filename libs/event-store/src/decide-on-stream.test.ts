@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '#database/testing';
-import { decideOnStream, type CommandContext, type Fold } from './decide-on-stream.js';
+import { decideOnStream, type AppendContext, type Fold } from './decide-on-stream.js';
 import { WrongExpectedRevisionError } from './errors.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 
 type Added = { type: 'test.added.v1'; data: { n: number } };
 const counter: Fold<number, Added> = { initialState: 0, evolve: (sum, e) => sum + e.data.n };
-const ctx = (overrides: Partial<CommandContext> = {}): CommandContext => ({
+const ctx = (overrides: Partial<AppendContext> = {}): AppendContext => ({
   command: 'Add',
   actor: { kind: 'system', id: 'test' },
   correlationId: randomUUID(),

@@ -13,8 +13,8 @@ export interface Fold<State, Event extends DomainEvent> {
   evolve(state: State, event: Event): State;
 }
 
-/** What every event of one command execution shares (DESIGN.md §2: who, which command, why). */
-export interface CommandContext {
+/** What every event of one command execution shares (who, which command, why: README "The event store", envelope). */
+export interface AppendContext {
   readonly command: string;
   readonly actor: Actor;
   readonly correlationId: string;
@@ -49,7 +49,7 @@ export async function loadState<State, Event extends DomainEvent>(
   }
 }
 
-export function withMetadata(events: readonly DomainEvent[], ctx: CommandContext): NewEvent[] {
+export function withMetadata(events: readonly DomainEvent[], ctx: AppendContext): NewEvent[] {
   return events.map((event, index) => ({
     type: event.type,
     data: event.data,
@@ -61,7 +61,7 @@ export function withMetadata(events: readonly DomainEvent[], ctx: CommandContext
  * Event ids derive from the idempotency key when the command has one, so a retried command
  * that decides the same events again is deduplicated by the store; otherwise they are random.
  */
-export function metadataFor(ctx: CommandContext, index = 0): EventMetadata {
+export function metadataFor(ctx: AppendContext, index = 0): EventMetadata {
   return {
     eventId: ctx.idempotencyKey ? uuidFromName(`${ctx.command}:${ctx.idempotencyKey}:${index}`) : randomUUID(),
     correlationId: ctx.correlationId,
@@ -84,7 +84,7 @@ export async function decideOnStream<State, Event extends DomainEvent>(
   fold: Fold<State, Event>,
   /** May gather inputs for the state it is given (e.g. a balance) before calling the pure decider. */
   decide: (state: State) => readonly Event[] | Promise<readonly Event[]>,
-  ctx: CommandContext,
+  ctx: AppendContext,
   options: { readonly maxAttempts?: number; readonly expectedRevision?: bigint | 'no_stream' } = {},
 ): Promise<Decision<State, Event>> {
   // A caller that states the revision it saw (HTTP If-Match) gets a conflict, never a re-decision.

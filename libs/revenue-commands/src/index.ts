@@ -1,13 +1,7 @@
 export * from './revenue-deps.js';
-export * from './execute-on-org.js';
+export * from './org-command.js';
 export * from './revenue-commands.module.js';
 export * from './detect-opportunities/detect-opportunities.command.js';
-export { ApproveAction } from './approve-action/approve-action.command.js';
-export { RejectAction } from './reject-action/reject-action.command.js';
-export { RecordActionDispatch } from './record-action-dispatch/record-action-dispatch.command.js';
-export { RecordActionOutcome } from './record-action-outcome/record-action-outcome.command.js';
-export { ExpireAction } from './expire-action/expire-action.command.js';
-export { CloseOpportunity } from './close-opportunity/close-opportunity.command.js';
 export { TriggerActions } from './trigger-actions/trigger-actions.command.js';
 export { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis/run-full-analysis.command.js';
 export { UnknownOrganizationError } from './inputs/organizations.sql.js';

@@ -1,12 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ApproveActionHandler } from './approve-action/approve-action.handler.js';
-import { CloseOpportunityHandler } from './close-opportunity/close-opportunity.handler.js';
+import { OrgCommandHandler } from './org-command.js';
 import { detectHandlers } from './detect-opportunities/detect-opportunities.handler.js';
-import { ExpireActionHandler } from './expire-action/expire-action.handler.js';
-import { RecordActionDispatchHandler } from './record-action-dispatch/record-action-dispatch.handler.js';
-import { RecordActionOutcomeHandler } from './record-action-outcome/record-action-outcome.handler.js';
-import { RejectActionHandler } from './reject-action/reject-action.handler.js';
 import { REVENUE_DEPS, type RevenueDeps } from './revenue-deps.js';
 import { RunFullAnalysisHandler } from './run-full-analysis/run-full-analysis.handler.js';
 import { SweepFleetHandler } from './sweep-fleet/sweep-fleet.handler.js';
@@ -15,12 +10,7 @@ import { TriggerActionsHandler } from './trigger-actions/trigger-actions.handler
 export const revenueCommandHandlers = [
   ...detectHandlers,
   TriggerActionsHandler,
-  ApproveActionHandler,
-  RejectActionHandler,
-  RecordActionDispatchHandler,
-  RecordActionOutcomeHandler,
-  ExpireActionHandler,
-  CloseOpportunityHandler,
+  OrgCommandHandler,
   RunFullAnalysisHandler,
   SweepFleetHandler,
 ];

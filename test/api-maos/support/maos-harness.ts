@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig } from '#api';
 import { createApp } from '#api';
-import { MaosModule } from '#api';
+import { ErasureModule, FeatureDepsModule, MaosModule } from '#api';
 import { sql } from '#database';
 import type { TestDatabase } from '#database/testing';
 import type { PostgresEventStore } from '#event-store';
@@ -33,11 +33,14 @@ export async function startMaosApi(options: { erasureWaitMs?: number } = {}): Pr
     logger: createLogger({ level: 'info', destination: sink }),
     modules: [
       RevenueCommandsModule.forRoot(stack.deps),
-      MaosModule.forRoot({
+      FeatureDepsModule.forRoot({
         store: stack.store,
         projections: stack.runner,
+        ruleSet: stack.deps.ruleSet,
         ...(options.erasureWaitMs ? { erasureWaitMs: options.erasureWaitMs } : {}),
       }),
+      MaosModule,
+      ErasureModule,
     ],
   });
   await app.listen(0, '127.0.0.1');

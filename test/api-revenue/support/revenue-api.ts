@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createApp } from '#api';
 import { loadConfig } from '#api';
 import type { HttpAdapterKind } from '#api';
-import { RevenueApiModule } from '#api';
+import { AuditModule, FeatureDepsModule, RevenueModule } from '#api';
 import { sql } from '#database';
 import type { TestDatabase } from '#database/testing';
 import type { PostgresEventStore } from '#event-store';
@@ -29,12 +29,14 @@ export async function startRevenueApi(options: { adapter?: HttpAdapterKind; read
   const { lines: logs, sink } = captureLogLines();
   const modules = [
     RevenueCommandsModule.forRoot(stack.deps),
-    RevenueApiModule.forRoot({
+    FeatureDepsModule.forRoot({
       store: stack.store,
-      runner: stack.waiter,
+      projections: stack.waiter,
       ruleSet: stack.deps.ruleSet,
       ...(options.readYourWritesTimeoutMs !== undefined ? { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs } : {}),
     }),
+    RevenueModule,
+    AuditModule,
   ];
   const app = await createApp({ config, pool: stack.db.pool, logger: createLogger({ level: 'info', destination: sink }), modules });
   await app.listen(0, '127.0.0.1');

@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AlsoForServices, CurrentOrg, OrgScoped } from '../auth/decorators.js';
-import { problems } from '../errors/problem.js';
-import type { OrgContext } from '../http/api-request.js';
-import { OrgScopedDocs } from '../revenue/read-your-writes/org-read.decorator.js';
-import { REVENUE_API_DEPS, type RevenueApiDeps } from '../revenue/revenue-api.deps.js';
-import { opportunityNotFound, uuidParam } from '../revenue/views/opportunity-param.js';
+import { AlsoForServices, CurrentOrg, OrgScoped } from '../platform/auth/decorators.js';
+import { problems } from '../platform/errors/problem.js';
+import type { OrgContext } from '../platform/http/api-request.js';
+import { OrgScopedDocs } from '../platform/read-your-writes.js';
+import { FEATURE_DEPS, type ResolvedFeatureDeps } from '../platform/feature-deps.js';
+import { uuidParam } from '../platform/http/uuid-param.js';
 import { isAbout, toAuditEvent } from './audit-event.js';
 import { AuditEventPage, AuditEventsQuery, DEFAULT_AUDIT_PAGE, OpportunityEvents, OpportunityStateDto, StateQuery } from './audit.dto.js';
 import { readOrgStream } from './org-stream.js';
@@ -22,7 +22,7 @@ import { opportunityIn, replayTo, type HistoryPoint } from './state-as-of.js';
 @AlsoForServices('audit:read')
 @OrgScopedDocs()
 export class AuditController {
-  constructor(@Inject(REVENUE_API_DEPS) private readonly deps: RevenueApiDeps) {}
+  constructor(@Inject(FEATURE_DEPS) private readonly deps: ResolvedFeatureDeps) {}
 
   @Get('events')
   @ApiOperation({ summary: "The org stream's events with their metadata, in revision order." })
@@ -40,10 +40,13 @@ export class AuditController {
   @ApiOperation({ summary: 'The events about one opportunity: detection, refreshes, close, and its actions.' })
   @ApiOkResponse({ type: OpportunityEvents })
   @ApiNotFoundResponse({ description: 'No event of the org is about this opportunity.' })
-  async opportunityEvents(@Param('opportunityId', uuidParam()) id: string, @CurrentOrg() org: OrgContext): Promise<OpportunityEvents> {
+  async opportunityEvents(
+    @Param('opportunityId', uuidParam('opportunityId')) id: string,
+    @CurrentOrg() org: OrgContext,
+  ): Promise<OpportunityEvents> {
     const opportunityId = id.toLowerCase();
     const events = (await readOrgStream(this.deps.store, org.orgId)).filter((e) => isAbout(opportunityId, e));
-    if (events.length === 0) throw opportunityNotFound();
+    if (events.length === 0) throw problems.opportunityNotFound();
     return { success: true, events: events.map(toAuditEvent) };
   }
 
@@ -52,7 +55,7 @@ export class AuditController {
   @ApiOkResponse({ type: OpportunityStateDto })
   @ApiNotFoundResponse({ description: 'The opportunity did not exist (yet) at that point.' })
   async state(
-    @Param('opportunityId', uuidParam()) id: string,
+    @Param('opportunityId', uuidParam('opportunityId')) id: string,
     @Query() query: StateQuery,
     @CurrentOrg() org: OrgContext,
   ): Promise<OpportunityStateDto> {
@@ -61,7 +64,7 @@ export class AuditController {
     const maxCount = 'revision' in point ? { maxCount: Math.min(Number(point.revision) + 1, Number.MAX_SAFE_INTEGER) } : {};
     const replayed = replayTo(await readOrgStream(this.deps.store, org.orgId, maxCount), point);
     const snapshot = opportunityIn(replayed.state, id.toLowerCase());
-    if (!snapshot) throw opportunityNotFound();
+    if (!snapshot) throw problems.opportunityNotFound();
     return { success: true, revision: replayed.revision?.toString() ?? null, ...snapshot };
   }
 }

@@ -1,14 +1,7 @@
 import { sql, type DatabasePool } from '#database';
-import {
-  type CommandContext as EventContext,
-  type EventStore,
-  type LogPosition,
-  formatPosition,
-  StreamNotFoundError,
-  withMetadata,
-} from '#event-store';
+import { type AppendContext, type EventStore, type LogPosition, formatPosition, StreamNotFoundError, withMetadata } from '#event-store';
 import { revenueStreamName } from '#revenue';
-import { problems } from '../errors/problem.js';
+import { problems } from '../platform/errors/problem.js';
 import { ERASURE_STREAM, type ErasedCounts, nothingErased, orgErasedEvent } from './erasure-record.js';
 
 export interface ErasureDeps {
@@ -32,7 +25,7 @@ export interface ErasureOutcome {
  * second run finds nothing and records nothing. With EventStoreDB, deleteStream is a soft
  * delete: the events stay on disk until the next scavenge.
  */
-export async function eraseOrg(deps: ErasureDeps, orgId: string, ctx: Omit<EventContext, 'command'>): Promise<ErasureOutcome> {
+export async function eraseOrg(deps: ErasureDeps, orgId: string, ctx: Omit<AppendContext, 'command'>): Promise<ErasureOutcome> {
   const stream = revenueStreamName(orgId);
   let events = 0;
   try {

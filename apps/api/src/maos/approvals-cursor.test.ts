@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ProblemException } from '../errors/problem.js';
+import { ProblemException } from '../platform/errors/problem.js';
 import { decodeCursor, encodeCursor } from './approvals-cursor.js';
 
 describe('approvals cursor', () => {

@@ -1,4 +1,5 @@
-import { ProblemException } from '../errors/problem.js';
+import { ProblemException } from '../platform/errors/problem.js';
+import { isUuid } from '#database';
 
 /** Where the previous page ended, in the list's order (proposed at, then action id). */
 export interface ApprovalsCursor {
@@ -8,8 +9,6 @@ export interface ApprovalsCursor {
 }
 
 const ISO_MICROS = /^(?:19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Opaque to clients (base64url JSON), so its shape can change without breaking them. */
 export function encodeCursor(cursor: ApprovalsCursor): string {
   return Buffer.from(JSON.stringify([cursor.proposedAt, cursor.actionId])).toString('base64url');
@@ -32,7 +31,7 @@ export function decodeCursor(text: string): ApprovalsCursor | ProblemException {
   if (!Array.isArray(parsed) || parsed.length !== 2) return invalid;
   const [proposedAt, actionId] = parsed as unknown[];
   if (typeof proposedAt !== 'string' || !ISO_MICROS.test(proposedAt) || !isRealInstant(proposedAt)) return invalid;
-  if (typeof actionId !== 'string' || !UUID.test(actionId)) return invalid;
+  if (typeof actionId !== 'string' || !isUuid(actionId)) return invalid;
   return { proposedAt, actionId };
 }
 

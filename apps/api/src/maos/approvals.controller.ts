@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpt
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { DatabasePool } from '#database';
-import { RequireScope } from '../auth/decorators.js';
-import { DATABASE_POOL } from '../tokens.js';
+import { RequireScope } from '../platform/auth/decorators.js';
+import { DATABASE_POOL } from '../platform/tokens.js';
 import { decodeCursor, encodeCursor } from './approvals-cursor.js';
 import { pendingApprovals } from '#read-models';
 

@@ -2,9 +2,9 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { sql, type DatabasePool } from '#database';
 import { withRlsSession } from '#database';
-import { CurrentPrincipal } from '../auth/decorators.js';
-import type { UserPrincipal } from '../auth/principal.js';
-import { DATABASE_POOL } from '../tokens.js';
+import { CurrentPrincipal } from '../platform/auth/decorators.js';
+import type { UserPrincipal } from '../platform/auth/principal.js';
+import { DATABASE_POOL } from '../platform/tokens.js';
 
 class MyOrg {
   @ApiProperty({ format: 'uuid' }) orgId!: string;

@@ -3,11 +3,11 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { sql, type DatabasePool } from '#database';
 import type { Logger } from '#observability';
-import { Public } from '../auth/decorators.js';
-import { problems } from '../errors/problem.js';
-import { DATABASE_POOL, LOGGER } from '../tokens.js';
-import { ReadinessChecks } from './readiness-checks.js';
-import { ShutdownCoordinator } from './shutdown-coordinator.js';
+import { Public } from '../platform/auth/decorators.js';
+import { problems } from '../platform/errors/problem.js';
+import { DATABASE_POOL, LOGGER } from '../platform/tokens.js';
+import { ReadinessChecks } from '../platform/ops/readiness-checks.js';
+import { ShutdownCoordinator } from '../platform/ops/shutdown-coordinator.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Registry } from '#observability';
-import { Public } from '../auth/decorators.js';
-import { METRICS_REGISTRY } from '../tokens.js';
+import { Public } from '../platform/auth/decorators.js';
+import { METRICS_REGISTRY } from '../platform/tokens.js';
 
 /** Prometheus scrape endpoint; public like /health (expose it on the internal network only). */
 @ApiTags('ops')

@@ -2,8 +2,8 @@ import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/c
 import type { Registry } from '#observability';
 import { gauge } from '#observability';
 import type { Runtime } from '#runtime';
-import { METRICS_REGISTRY } from '../tokens.js';
-import { ReadinessChecks } from './readiness-checks.js';
+import { METRICS_REGISTRY } from '../platform/tokens.js';
+import { ReadinessChecks } from '../platform/ops/readiness-checks.js';
 
 const RUNTIME = Symbol('RUNTIME');
 

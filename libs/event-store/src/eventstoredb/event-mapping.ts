@@ -1,16 +1,15 @@
 import type { JSONEventData, JSONType, RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../event-store.port.js';
+import { isUuid } from '#database';
 
 const NO_POSITION = 2n ** 64n - 1n;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The event id is metadata.eventId, never a fresh one: EventStoreDB recognises a retried append
  * by its event ids and answers it without writing twice.
  */
 export function toEventData(event: NewEvent): JSONEventData {
   const id = event.metadata?.eventId;
-  if (typeof id !== 'string' || !UUID.test(id)) {
+  if (typeof id !== 'string' || !isUuid(id)) {
     throw new TypeError(`event id ${JSON.stringify(id)} is not a UUID: EventStoreDB requires UUID event ids`);
   }
   if (typeof event.type !== 'string' || event.type === '' || event.type.startsWith('$')) {

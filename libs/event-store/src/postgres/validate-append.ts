@@ -1,5 +1,6 @@
 import { DuplicateEventError } from '../errors.js';
 import type { ExpectedRevision, NewEvent, StreamAppend } from '../event-store.port.js';
+import { isUuid } from '#database';
 
 /** An append the store refuses before touching the database (caller bug, not a conflict). */
 export class InvalidAppendError extends Error {
@@ -26,8 +27,6 @@ export interface ValidAppend extends StreamAppend {
 
 // A `\u0000` escape preceded by an even number of backslashes (an escaped backslash is not NUL).
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Checks a whole appendMany call and serialises its events. Throws InvalidAppendError for
  * malformed input, DuplicateEventError when one event id is sent to two different streams.
@@ -52,8 +51,7 @@ function serializeEvent(streamName: string, event: NewEvent, at: string): Serial
     throw new InvalidAppendError(streamName, `${at}: type must be a non-empty string`);
   }
   const eventId = event.metadata?.eventId;
-  if (typeof eventId !== 'string' || !UUID.test(eventId))
-    throw new InvalidAppendError(streamName, `${at}: metadata.eventId must be a UUID`);
+  if (typeof eventId !== 'string' || !isUuid(eventId)) throw new InvalidAppendError(streamName, `${at}: metadata.eventId must be a UUID`);
   return {
     eventId: eventId.toLowerCase(),
     type: event.type,

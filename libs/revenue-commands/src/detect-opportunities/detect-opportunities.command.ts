@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Detection, OpportunityType } from '#revenue';
-import type { RevenueCommandResult } from '../execute-on-org.js';
+import type { RevenueCommandResult } from '../org-command.js';
 import type { CommandMeta } from '../revenue-deps.js';
 
 export interface DetectResult extends RevenueCommandResult {
@@ -8,7 +8,7 @@ export interface DetectResult extends RevenueCommandResult {
   readonly detections: readonly Detection[];
 }
 
-/** Runs one detector over the org's usage and records what it found (DESIGN.md §2). */
+/** Runs one detector over the org's usage and records what it found, with the rule set version and evidence (docs/RULES.md). */
 export abstract class DetectCommand extends Command<DetectResult> {
   abstract readonly opportunityType: OpportunityType;
   /** Recorded in event metadata; stable even if the class is renamed. */

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { executeOnOrg } from '../execute-on-org.js';
+import { executeOnOrg } from '../org-command.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { detectCommands, type DetectCommand, type DetectResult } from './detect-opportunities.command.js';
 import { detect, recordDetections } from './detect-and-record.js';

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { AnalysisSummary } from '#revenue';
-import type { RevenueCommandResult } from '../execute-on-org.js';
+import type { RevenueCommandResult } from '../org-command.js';
 import type { CommandMeta } from '../revenue-deps.js';
 
 export interface FullAnalysisResult extends RevenueCommandResult {

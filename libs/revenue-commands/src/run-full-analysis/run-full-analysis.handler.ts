@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OPPORTUNITY_TYPES, evolve, summarizeAnalysis } from '#revenue';
 import { detect, recordDetections } from '../detect-opportunities/detect-and-record.js';
-import { executeOnOrg } from '../execute-on-org.js';
+import { executeOnOrg } from '../org-command.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { triggerActions } from '../trigger-actions/trigger-actions.handler.js';
 import { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis.command.js';

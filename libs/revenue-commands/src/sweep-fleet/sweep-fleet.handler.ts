@@ -20,7 +20,7 @@ import {
   type UsageSummary,
 } from '#revenue';
 import { recordDetections } from '../detect-opportunities/detect-and-record.js';
-import { executeOnOrg } from '../execute-on-org.js';
+import { executeOnOrg } from '../org-command.js';
 import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { loadOrgSnapshots, snapshotOf } from './read-model-snapshot.sql.js';

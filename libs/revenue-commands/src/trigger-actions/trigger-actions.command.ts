@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { RevenueCommandResult } from '../execute-on-org.js';
+import type { RevenueCommandResult } from '../org-command.js';
 import type { CommandMeta } from '../revenue-deps.js';
 
 /** Proposes actions for the org's best open opportunities, reserving credits for each. */

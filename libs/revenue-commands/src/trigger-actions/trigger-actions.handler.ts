@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideTriggerActions, type DecideContext, type RevenueAccountState, type RevenueEvent } from '#revenue';
-import { executeOnOrg, type RevenueCommandResult } from '../execute-on-org.js';
+import { executeOnOrg, type RevenueCommandResult } from '../org-command.js';
 import { availableCredits } from '../inputs/available-credits.sql.js';
 import { assertOrganizationExists } from '../inputs/organizations.sql.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';

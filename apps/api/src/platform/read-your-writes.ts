@@ -1,0 +1,79 @@
+import {
+  applyDecorators,
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+import { formatPosition, type LogPosition, parsePosition } from '#event-store';
+import { OrgScoped } from './auth/decorators.js';
+import { problems } from './errors/problem.js';
+import { FEATURE_DEPS, READ_MODEL_PROJECTIONS, type ResolvedFeatureDeps } from './feature-deps.js';
+import { type ApiRequest, singleHeader } from './http/api-request.js';
+
+/** Seconds a client should wait before retrying a read whose read model is still behind. */
+const RETRY_AFTER_SECONDS = 1;
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
+/** The position a read must include (X-Min-Position), or null when the header is absent; malformed -> 400. */
+export function minPositionFrom(header: string | undefined): LogPosition | null {
+  if (header === undefined) return null;
+  const position = parsePosition(header.trim());
+  // 20 digits may exceed int8: such a position cannot exist in the log.
+  if (!position || position.commit > INT8_MAX || position.prepare > INT8_MAX) throw problems.invalidMinPosition();
+  return position;
+}
+
+/**
+ * X-Min-Position: the handler runs only once every read model includes that position, so a
+ * client reads its own writes. Runs after the global guard, so an unauthenticated caller can
+ * never make the API wait. The wait is bounded; then 503 + Retry-After.
+ */
+@Injectable()
+export class ReadYourWritesInterceptor implements NestInterceptor {
+  constructor(@Inject(FEATURE_DEPS) private readonly deps: ResolvedFeatureDeps) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const target = minPositionFrom(singleHeader(context.switchToHttp().getRequest<ApiRequest>(), 'x-min-position'));
+    if (target) {
+      const deadline = Date.now() + this.deps.readYourWritesTimeoutMs;
+      for (const name of READ_MODEL_PROJECTIONS) {
+        const reached = await this.deps.projections.waitFor(name, target, Math.max(0, deadline - Date.now()));
+        if (!reached) throw problems.readModelBehind(formatPosition(target), RETRY_AFTER_SECONDS);
+      }
+    }
+    return next.handle();
+  }
+}
+
+/** The OpenAPI description every org-scoped endpoint shares (headers and error answers). */
+export const OrgScopedDocs = () =>
+  applyDecorators(
+    ApiBearerAuth(),
+    ApiHeader({ name: 'X-Org-Id', required: false, description: 'The organization (uuid); optional when the user has exactly one.' }),
+    ApiResponse({ status: 400, description: 'Invalid parameters, X-Org-Id or X-Min-Position (problem+json).' }),
+    ApiResponse({ status: 401, description: 'Missing, expired or invalid access token.' }),
+    ApiResponse({ status: 403, description: 'The kind of caller (user or service) or scope does not fit the route.' }),
+    ApiResponse({ status: 404, description: 'No organization you can read matches (members and outsiders alike).' }),
+  );
+
+/**
+ * An org-scoped read: owners and admins of the X-Org-Id org, with read-your-writes on
+ * X-Min-Position (the X-Log-Position a command answered).
+ */
+export const OrgRead = () =>
+  applyDecorators(
+    OrgScoped(),
+    UseInterceptors(ReadYourWritesInterceptor),
+    OrgScopedDocs(),
+    ApiHeader({
+      name: 'X-Min-Position',
+      required: false,
+      description: 'Wait (at most 5 s) until the read model includes this log position "<commit>-<prepare>".',
+    }),
+    ApiResponse({ status: 503, description: 'The read model did not reach X-Min-Position in time; see Retry-After.' }),
+  );

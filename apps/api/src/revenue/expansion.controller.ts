@@ -1,0 +1,45 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { type DatabasePool } from '#database';
+import { withRlsSession } from '#database';
+import { expansionOf } from '#read-models';
+import { CurrentOrg, CurrentPrincipal } from '../platform/auth/decorators.js';
+import type { UserPrincipal } from '../platform/auth/principal.js';
+import type { OrgContext } from '../platform/http/api-request.js';
+import { DATABASE_POOL } from '../platform/tokens.js';
+import { OrgRead } from '../platform/read-your-writes.js';
+import { FEATURE_DEPS, type ResolvedFeatureDeps } from '../platform/feature-deps.js';
+import { OpportunityDto } from './opportunity.dto.js';
+
+class ExpansionDto {
+  @ApiProperty({
+    example: 45.5,
+    description: 'Sum of weight x confidence over open upsell, cross-sell and feature-expansion opportunities.',
+  })
+  potentialMRR!: number;
+  @ApiProperty({ description: 'How many opportunities the sum covers.' }) opportunities!: number;
+  @ApiProperty({ type: OpportunityDto, nullable: true }) topOpportunity!: OpportunityDto | null;
+}
+
+class ExpansionResponse {
+  @ApiProperty({ enum: [true] }) success!: true;
+  @ApiProperty({ type: ExpansionDto }) expansion!: ExpansionDto;
+}
+
+@ApiTags('revenue')
+@Controller('api/revenue/expansion')
+export class ExpansionController {
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: DatabasePool,
+    @Inject(FEATURE_DEPS) private readonly deps: ResolvedFeatureDeps,
+  ) {}
+
+  @Get()
+  @OrgRead()
+  @ApiOperation({ summary: "The spec's expansion revenue calculation over the org's open opportunities." })
+  @ApiOkResponse({ type: ExpansionResponse })
+  async expansion(@CurrentPrincipal() user: UserPrincipal, @CurrentOrg() org: OrgContext): Promise<ExpansionResponse> {
+    const expansion = await withRlsSession(this.pool, user.claims, (tx) => expansionOf(tx, org.orgId, this.deps.ruleSet));
+    return { success: true, expansion };
+  }
+}

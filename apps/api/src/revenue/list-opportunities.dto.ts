@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
+import { OPPORTUNITY_STATUSES, OpportunityDto } from './opportunity.dto.js';
+
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export class ListOpportunitiesQuery {
+  @ApiPropertyOptional({ enum: OPPORTUNITY_TYPES })
+  @IsOptional()
+  @IsIn(OPPORTUNITY_TYPES)
+  type?: OpportunityType;
+
+  @ApiPropertyOptional({ enum: OPPORTUNITY_STATUSES })
+  @IsOptional()
+  @IsIn(OPPORTUNITY_STATUSES)
+  status?: OpportunityStatus;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Only opportunities at least this confident.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  minConfidence?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class OpportunityPage {
+  @ApiProperty({ enum: [true] }) success!: true;
+  @ApiProperty({ type: [OpportunityDto], description: 'Highest confidence first (then id, descending).' }) opportunities!: OpportunityDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor!: string | null;
+}

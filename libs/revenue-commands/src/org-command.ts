@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { decideOnStream, formatPosition, type Fold } from '#event-store';
+import {
+  decide,
+  evolve,
+  initialState,
+  revenueStreamName,
+  type DecideContext,
+  type LifecycleCommand,
+  type RevenueAccountState,
+  type RevenueEvent,
+} from '#revenue';
+import { REVENUE_DEPS, type CommandMeta, type RevenueDeps } from './revenue-deps.js';
+
+export const revenueFold: Fold<RevenueAccountState, RevenueEvent> = { initialState, evolve };
+
+/** What every revenue command returns: what happened, and the position to wait for before reading. */
+export interface RevenueCommandResult {
+  readonly orgId: string;
+  readonly events: readonly RevenueEvent[];
+  readonly state: RevenueAccountState;
+  /** `<commit>-<prepare>` of the last event written; null when the command changed nothing. */
+  readonly position: string | null;
+  /** Revision of the org stream after the command (null: the stream does not exist). */
+  readonly revision: string | null;
+}
+
+/**
+ * A domain command that needs nothing but the org's own history (approve, reject, record a
+ * dispatch or an outcome, expire an action, close an opportunity), on the CommandBus. One class
+ * and one handler for all of them: the domain's `decide` routes by `kind`. The event metadata
+ * records `kind` as the command name.
+ */
+export class OrgCommand extends Command<RevenueCommandResult> {
+  constructor(
+    readonly command: LifecycleCommand,
+    readonly meta: CommandMeta,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(OrgCommand)
+export class OrgCommandHandler implements ICommandHandler<OrgCommand, RevenueCommandResult> {
+  constructor(@Inject(REVENUE_DEPS) private readonly deps: RevenueDeps) {}
+
+  execute({ command, meta }: OrgCommand): Promise<RevenueCommandResult> {
+    return executeOnOrg(this.deps, command.orgId, command.kind, meta, (state, ctx) => decide(command, state, ctx));
+  }
+}
+
+/**
+ * The one path every org command takes: load the org's stream, fold, run the decision, append
+ * with the expected revision; a conflict re-decides on fresh state. `decision` may first gather
+ * an input for the state it is given (the trigger decision reads the org's credits).
+ */
+export async function executeOnOrg(
+  deps: RevenueDeps,
+  orgId: string,
+  command: string,
+  meta: CommandMeta,
+  decision: (state: RevenueAccountState, ctx: DecideContext) => RevenueEvent[] | Promise<RevenueEvent[]>,
+): Promise<RevenueCommandResult> {
+  const started = performance.now();
+  const observe = (outcome: 'ok' | 'error', eventsAppended: number) =>
+    deps.observe?.({ command, durationMs: performance.now() - started, eventsAppended, outcome });
+  const now = deps.clock.now();
+  const decideCtx: DecideContext = { now, ruleSet: deps.ruleSet, newId: () => randomUUID() };
+  const result = await decideOnStream(
+    deps.store,
+    revenueStreamName(orgId),
+    revenueFold,
+    (state) => decision(state, decideCtx),
+    {
+      command,
+      actor: meta.actor,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId ?? null,
+      ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
+      ruleSetVersion: deps.ruleSet.version,
+      now,
+    },
+    meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision },
+  ).catch((error: unknown) => {
+    observe('error', 0);
+    throw error;
+  });
+  observe('ok', result.appended ? result.events.length : 0);
+  return {
+    orgId,
+    events: result.events,
+    state: result.state,
+    position: result.appended ? formatPosition(result.appended.position) : null,
+    revision: result.revision === 'no_stream' ? null : result.revision.toString(),
+  };
+}
