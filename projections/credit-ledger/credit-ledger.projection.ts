@@ -12,20 +12,14 @@ import { REVENUE_EVENT_TYPES, type ActionSent } from '#revenue';
  * in live mode the statement's snapshot does not see its own insert, so new charges debit once.
  * Debits stop at zero: reservations made sure the credits were there when the action was proposed.
  */
-export const creditLedger: Projection = {
+export const creditLedger: Projection<ActionSent> = {
   name: 'credit-ledger',
   version: 1,
   eventTypes: [REVENUE_EVENT_TYPES.actionSent],
   tables: ['credit_ledger'],
   onError: 'halt',
   async apply(tx, events, tables) {
-    const rows = (events as unknown as Array<ActionSent & { metadata: { eventId: string } }>).map((e) => [
-      e.data.orgId,
-      e.data.actionId,
-      e.data.creditsCharged,
-      e.metadata.eventId,
-      e.data.sentAt,
-    ]);
+    const rows = events.map((e) => [e.data.orgId, e.data.actionId, e.data.creditsCharged, e.metadata.eventId, e.data.sentAt]);
     if (rows.length === 0) return;
     await tx.query(sql.unsafe`
       WITH charges AS (

@@ -18,11 +18,16 @@ export const ACTION_TYPES = [
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
-export type OpportunityStatus = 'open' | 'won' | 'lost' | 'superseded' | 'expired';
+export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost', 'superseded', 'expired'] as const;
+export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
 /** How an opportunity may be closed by command; `won` only follows an accepted action. */
 export type ManualCloseOutcome = 'lost' | 'superseded' | 'expired';
 
-export type ActionStatus = 'proposed' | 'approved' | 'rejected' | 'sent' | 'failed' | 'accepted' | 'declined' | 'expired';
+export const ACTION_STATUSES = ['proposed', 'approved', 'rejected', 'sent', 'failed', 'accepted', 'declined', 'expired'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+/** The specification's `result` column of revenue_actions: how far the action got, beside our lifecycle status. */
+export const ACTION_RESULTS = ['pending', 'sent', 'accepted', 'declined', 'failed'] as const;
+export type ActionResult = (typeof ACTION_RESULTS)[number];
 export type ActionOutcome = 'accepted' | 'declined';
 
 /** Details and evidence are flat JSON records so they store as jsonb and compare cheaply. */

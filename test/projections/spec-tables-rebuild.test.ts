@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '#database';
 import type { Projection } from '#projection-runner';
-import { COUNTED } from './support/counter-projection.js';
+import { COUNTED, type Counted } from './support/counter-projection.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { describeLedgerTables } from './support/ledger-projection.js';
 import { appendCounted } from './support/log.js';
@@ -11,14 +11,14 @@ const ORG = randomUUID();
 const TABLES = ['revenue_opportunities', 'revenue_actions'];
 
 /** Writes the specification's tables (migrations 103 + later): one (closed) opportunity and one action per event. */
-const specTables: Projection = {
+const specTables: Projection<Counted> = {
   name: 'spec-tables',
   version: 1,
   eventTypes: [COUNTED],
   tables: TABLES,
   onError: 'halt',
   async apply(tx, events, tables) {
-    const rows = events.map((e) => [e.metadata.eventId, (e.data as { amount: number }).amount]);
+    const rows = events.map((e) => [e.metadata.eventId, e.data.amount]);
     await tx.query(sql.unsafe`
       INSERT INTO ${tables.of('revenue_opportunities')} (id, org_id, type, source, confidence, status)
       SELECT id, ${ORG}::uuid, 'upsell', 'usage_analysis', amount / 1e6, 'lost' FROM ${sql.unnest(rows, ['uuid', 'int8'])} AS u(id, amount)`);

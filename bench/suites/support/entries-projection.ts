@@ -2,13 +2,19 @@ import { sql, type CommonQueryMethods } from '#database';
 import type { Projection, ProjectionLogger } from '#projection-runner';
 import { BENCH_EVENT_TYPE } from './events.js';
 
+/** The fields of the bench event (benchEvent in events.ts) that this read model stores. */
+interface BenchEvent {
+  readonly type: typeof BENCH_EVENT_TYPE;
+  readonly data: { readonly amount: number; readonly orgId: string; readonly confidence: number };
+}
+
 /**
  * The bench read model: one row per event (like revenue_opportunities, one per detection) and
  * a per-stream counter upserted per batch (like revenue_org_streams): one set-based statement
  * per batch, whatever its size. Without `rowPerEvent` only the counters are kept: what the
  * runner and the log read cost when applying is cheap.
  */
-export function entriesProjection(options: { readonly name?: string; readonly rowPerEvent?: boolean } = {}): Projection {
+export function entriesProjection(options: { readonly name?: string; readonly rowPerEvent?: boolean } = {}): Projection<BenchEvent> {
   const rowPerEvent = options.rowPerEvent ?? true;
   return {
     name: options.name ?? 'bench-entries',
@@ -17,10 +23,7 @@ export function entriesProjection(options: { readonly name?: string; readonly ro
     tables: rowPerEvent ? ['bench_streams', 'bench_entries'] : ['bench_streams'],
     onError: 'halt',
     async apply(tx, events, tables) {
-      const rows = events.map((e) => {
-        const data = e.data as { amount: number; orgId: string; confidence: number };
-        return [e.metadata.eventId, e.streamName, data.orgId, data.amount, data.confidence];
-      });
+      const rows = events.map((e) => [e.metadata.eventId, e.streamName, e.data.orgId, e.data.amount, e.data.confidence]);
       // One statement: the rows cross the wire once, the counter upsert reads them from the CTE.
       const entries = rowPerEvent
         ? sql.fragment`, entries AS (INSERT INTO ${tables.of('bench_entries')} (id, stream, org_id, amount, confidence) SELECT * FROM u)`

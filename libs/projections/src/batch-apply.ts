@@ -3,8 +3,9 @@ import type { LogPosition, RecordedEvent } from '#event-store';
 import { lockLane, setLane, type Lane } from './checkpoints.js';
 import { describeError, parkEvent } from './dead-letters.js';
 import { CheckpointConflictError } from './errors.js';
-import { sleep, type ProjectionLogger } from './logger.js';
-import type { Projection, ProjectionTables } from './projection.js';
+import type { ProjectionLogger } from './logger.js';
+import { sleep } from './sleep.js';
+import type { AnyProjection, ProjectionTables } from './projection.js';
 
 export interface RetryPolicy {
   /** Whole-batch attempts before the batch is applied event by event to isolate the culprit. */
@@ -15,7 +16,7 @@ export interface RetryPolicy {
 
 export interface BatchTarget {
   readonly pool: DatabasePool;
-  readonly projection: Projection;
+  readonly projection: AnyProjection;
   readonly lane: Lane;
   readonly tables: ProjectionTables;
   readonly retry: RetryPolicy;
@@ -29,6 +30,8 @@ export type BatchOutcome =
 /**
  * Applies a batch and moves the lane's checkpoint past it in ONE transaction: the batch is in
  * the read model exactly when the checkpoint says so, whatever kills the process.
+ * `events` must have been read with `projection.eventTypes` as the filter (live-run, rebuild-run):
+ * that is what lets an AnyProjection's `apply` take them (see AnyProjection).
  */
 export async function applyBatch(target: BatchTarget, from: LogPosition | null, events: readonly RecordedEvent[]): Promise<BatchOutcome> {
   const { projection, lane, retry, logger } = target;

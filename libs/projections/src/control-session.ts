@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { sleep } from './logger.js';
+import { sleep } from './sleep.js';
 
 /** 64-bit advisory lock key from the projection name (a hash collision would only serialize two projections). */
 export function advisoryLockKey(projection: string): bigint {

@@ -1,4 +1,4 @@
-export type { Projection, ProjectionTables, OnErrorPolicy } from './projection.js';
+export type { Projection, AnyProjection, ProjectionEvent, Recorded, ProjectionTables, OnErrorPolicy } from './projection.js';
 export { assertValidProjection } from './projection.js';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 export { postgresLogLag, type LagCounter, type ProjectionStatus, type ProjectionState } from './status.js';

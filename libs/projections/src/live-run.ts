@@ -2,7 +2,7 @@ import { applyBatch } from './batch-apply.js';
 import { readCheckpoint, type CheckpointRow } from './checkpoints.js';
 import { decideMode } from './decide-mode.js';
 import { describeError } from './dead-letters.js';
-import { sleep } from './logger.js';
+import { sleep } from './sleep.js';
 import { prefetch } from './prefetch.js';
 import { projectionTables } from './table-names.js';
 import type { WorkerContext } from './worker-context.js';

@@ -5,7 +5,7 @@ import { ControlSession } from './control-session.js';
 import { ProjectionHaltedError, ProjectionTimeoutError, UnknownProjectionError } from './errors.js';
 import { stderrLogger, type ProjectionLogger } from './logger.js';
 import { ProgressSignal } from './progress-signal.js';
-import { assertValidProjections, type Projection } from './projection.js';
+import { assertValidProjections, type AnyProjection } from './projection.js';
 import { ProjectionWorker } from './projection-worker.js';
 import { readStatus, type LagCounter, type ProjectionStatus } from './status.js';
 import { assertDisjointTables } from './table-names.js';
@@ -17,7 +17,7 @@ export interface ProjectionRunnerOptions extends Partial<RunnerSettings> {
   readonly pool: DatabasePool;
   /** Each projection holds its advisory lock on a dedicated session outside the pool. */
   readonly connectionUrl: string;
-  readonly projections: readonly Projection[];
+  readonly projections: readonly AnyProjection[];
   readonly logger?: ProjectionLogger;
   /** How to count lag (postgresLogLag with the PostgreSQL store); without it lagEvents is null. */
   readonly lag?: LagCounter;
@@ -31,7 +31,7 @@ export interface ProjectionRunnerOptions extends Partial<RunnerSettings> {
  * (e.g. the API), since they go through the checkpoint table.
  */
 export class ProjectionRunner {
-  private readonly projections: ReadonlyMap<string, Projection>;
+  private readonly projections: ReadonlyMap<string, AnyProjection>;
   private readonly workers = new Map<string, ProjectionWorker>();
   private readonly progress = new ProgressSignal();
   private readonly logger: ProjectionLogger;
@@ -117,7 +117,7 @@ export class ProjectionRunner {
     return resumed;
   }
 
-  private get(name: string): Projection {
+  private get(name: string): AnyProjection {
     const projection = this.projections.get(name);
     if (!projection) throw new UnknownProjectionError(name);
     return projection;

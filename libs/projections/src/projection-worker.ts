@@ -3,7 +3,7 @@ import { insertCheckpoint, readCheckpoint } from './checkpoints.js';
 import { decideMode } from './decide-mode.js';
 import { describeError } from './dead-letters.js';
 import { runLive } from './live-run.js';
-import { sleep } from './logger.js';
+import { sleep } from './sleep.js';
 import { runRebuild } from './rebuild-run.js';
 import { validatePending } from './table-swap.js';
 import { sql } from '#database';

@@ -2,7 +2,7 @@ import { sql, type DatabasePool } from '#database';
 import type { LogPosition } from '#event-store';
 import { readCheckpoints } from './checkpoints.js';
 import { countParked } from './dead-letters.js';
-import type { Projection } from './projection.js';
+import type { AnyProjection } from './projection.js';
 
 export type ProjectionState = 'pending' | 'running' | 'rebuilding' | 'halted';
 
@@ -48,7 +48,7 @@ export function postgresLogLag(pool: DatabasePool): LagCounter {
 
 export async function readStatus(
   pool: DatabasePool,
-  projections: readonly Projection[],
+  projections: readonly AnyProjection[],
   lag: LagCounter | undefined,
   isActiveHere: (name: string) => boolean,
 ): Promise<ProjectionStatus[]> {

@@ -1,6 +1,6 @@
 import { sql } from '#database';
 import { InvalidProjectionError, UnknownProjectionTableError } from './errors.js';
-import type { Projection, ProjectionTables } from './projection.js';
+import type { AnyProjection, ProjectionTables } from './projection.js';
 
 /** A projection-owned table and the shadow copy a rebuild writes to (same schema, so a rename swaps them). */
 export interface OwnedTable {
@@ -18,7 +18,7 @@ const SHADOW_SUFFIX = '__rebuild';
 /** PostgreSQL truncates longer identifiers, which could make two shadows collide. */
 const MAX_IDENTIFIER_BYTES = 63;
 
-export function ownedTables(projection: Projection): OwnedTable[] {
+export function ownedTables(projection: AnyProjection): OwnedTable[] {
   return projection.tables.map((declared) => {
     const parts = declared.split('.');
     const [schema, live] = parts.length === 2 ? (parts as [string, string]) : ['public', parts[0] ?? ''];
@@ -44,7 +44,7 @@ export function qualifiedName(table: OwnedTable, set: TableSet): string {
 }
 
 /** The ProjectionTables handed to `apply`: live tables, or the shadows while rebuilding. */
-export function projectionTables(projection: Projection, set: TableSet): ProjectionTables {
+export function projectionTables(projection: AnyProjection, set: TableSet): ProjectionTables {
   const byName = new Map(ownedTables(projection).map((t) => [t.declared, sql.identifier([t.schema, set === 'live' ? t.live : t.shadow])]));
   return {
     of(table: string) {
@@ -56,7 +56,7 @@ export function projectionTables(projection: Projection, set: TableSet): Project
 }
 
 /** Two projections writing one table would undo each other's rebuilds. */
-export function assertDisjointTables(projections: readonly Projection[]): void {
+export function assertDisjointTables(projections: readonly AnyProjection[]): void {
   const owner = new Map<string, string>();
   for (const projection of projections) {
     for (const table of ownedTables(projection)) {

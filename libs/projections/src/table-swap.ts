@@ -2,12 +2,12 @@ import type { LogPosition } from '#event-store';
 import type { ControlSession } from './control-session.js';
 import { CheckpointConflictError, RebuildBlockedError } from './errors.js';
 import type { ProjectionLogger } from './logger.js';
-import type { Projection } from './projection.js';
+import type { AnyProjection } from './projection.js';
 import { carryOverStatements } from './table-carry-over.js';
 import { findSwapBlockers, foreignKeys, indexRenames, quoted, sequenceHandover, type ForeignKey } from './table-ddl.js';
 import { ownedTables } from './table-names.js';
 
-export async function shadowsExist(session: ControlSession, projection: Projection): Promise<boolean> {
+export async function shadowsExist(session: ControlSession, projection: AnyProjection): Promise<boolean> {
   const names = ownedTables(projection).map((t) => quoted(t, 'shadow'));
   const result = await session.query<{ missing: number }>(
     'SELECT count(*) FILTER (WHERE to_regclass(n) IS NULL)::int AS missing FROM unnest($1::text[]) n',
@@ -21,7 +21,7 @@ export async function shadowsExist(session: ControlSession, projection: Projecti
  * replay order across tables cannot trip them), and the rebuild lane reset to position zero.
  * Blockers are checked now so a rebuild that could never swap does not run for nothing.
  */
-export async function createShadows(session: ControlSession, projection: Projection): Promise<void> {
+export async function createShadows(session: ControlSession, projection: AnyProjection): Promise<void> {
   const tables = ownedTables(projection);
   await session.transaction(async () => {
     const blockers = await findSwapBlockers(session, tables);
@@ -52,7 +52,7 @@ export interface SwapOptions {
  * commit and the new ones after it (a reader queued on the lock re-resolves the name). The
  * live checkpoint takes the rebuild's position, so the live loop continues from there.
  */
-export async function swapShadows(session: ControlSession, projection: Projection, options: SwapOptions): Promise<void> {
+export async function swapShadows(session: ControlSession, projection: AnyProjection, options: SwapOptions): Promise<void> {
   const tables = ownedTables(projection);
   const keys: ForeignKey[] = [];
   await session.transaction(async () => {

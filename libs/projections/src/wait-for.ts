@@ -2,7 +2,7 @@ import type { DatabasePool } from '#database';
 import { comparePositions, type EventStore, type LogPosition } from '#event-store';
 import { readCheckpoint } from './checkpoints.js';
 import type { ProgressSignal } from './progress-signal.js';
-import type { Projection } from './projection.js';
+import type { AnyProjection } from './projection.js';
 
 const POLL_MS = 50;
 
@@ -13,7 +13,7 @@ const POLL_MS = 50;
  */
 export async function waitForPosition(
   deps: { readonly pool: DatabasePool; readonly store: EventStore; readonly progress: ProgressSignal },
-  projection: Projection,
+  projection: AnyProjection,
   target: LogPosition,
   timeoutMs: number,
 ): Promise<boolean> {
@@ -37,7 +37,7 @@ export async function waitForPosition(
  */
 async function nothingToApplyUpTo(
   store: EventStore,
-  projection: Projection,
+  projection: AnyProjection,
   position: LogPosition | null,
   target: LogPosition,
 ): Promise<boolean> {

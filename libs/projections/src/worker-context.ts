@@ -3,7 +3,7 @@ import type { EventStore } from '#event-store';
 import type { RetryPolicy } from './batch-apply.js';
 import type { ControlSession } from './control-session.js';
 import type { ProjectionLogger } from './logger.js';
-import type { Projection } from './projection.js';
+import type { AnyProjection } from './projection.js';
 
 export interface RunnerSettings {
   /** Events per transaction (the subscription's maxBatchSize and the rebuild's page size). */
@@ -42,7 +42,7 @@ export function resolveSettings(overrides: Partial<RunnerSettings>): RunnerSetti
 
 /** Everything one projection's worker needs while it holds the projection's lock. */
 export interface WorkerContext {
-  readonly projection: Projection;
+  readonly projection: AnyProjection;
   readonly store: EventStore;
   readonly pool: DatabasePool;
   readonly session: ControlSession;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { sql, type CommonQueryMethods } from '#database';
 import { type RuleSet } from '#revenue';
 import { listOpportunities, type OpportunityView } from './list-opportunities.query.js';
@@ -8,6 +9,9 @@ export interface ExpansionView {
   readonly topOpportunity: OpportunityView | null;
 }
 
+/** Types the row, not checked at run time (row-types.ts). */
+const TotalsRow = z.object({ potential: z.number(), n: z.number() });
+
 /**
  * The spec's calculateExpansionRevenue over the read model: open upsell / cross_sell /
  * feature_expansion opportunities, weight x confidence (weights from the rule set), rounded to cents.
@@ -17,13 +21,13 @@ export async function expansionOf(db: CommonQueryMethods, orgId: string, ruleSet
   const weights = Object.entries(ruleSet.expansion.mrrWeights).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
   if (weights.length === 0) return { potentialMRR: 0, opportunities: 0, topOpportunity: null };
   const rows = weights.map(([type, weight]) => [type, weight]);
-  const totals = await db.one(sql.unsafe`
+  const totals = await db.one(sql.type(TotalsRow)`
     SELECT coalesce(round(sum(w.weight * o.confidence), 2), 0)::float8 AS potential, count(*)::int AS n
     FROM revenue_opportunities o
     JOIN ${sql.unnest(rows, ['text', 'numeric'])} AS w(type, weight) ON w.type = o.type
     WHERE o.org_id = ${orgId} AND o.status = 'open'`);
-  const n = totals.n as number;
+  const n = totals.n;
   const types = weights.map(([type]) => type as OpportunityView['type']);
   const [top] = n ? await listOpportunities(db, orgId, { types, status: 'open', limit: 1 }) : [];
-  return { potentialMRR: totals.potential as number, opportunities: n, topOpportunity: top ?? null };
+  return { potentialMRR: totals.potential, opportunities: n, topOpportunity: top ?? null };
 }

@@ -1,5 +1,7 @@
-import { sql, type CommonQueryMethods } from '#database';
-import type { OpportunityStatus, OpportunityType } from '#revenue';
+import { z } from 'zod';
+import { sql, type CommonQueryMethods, isoTimestamp } from '#database';
+import { OPPORTUNITY_STATUSES, OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
+import { jsonObject, timestamptz } from './row-types.js';
 
 export interface OpportunityView {
   readonly id: string;
@@ -24,7 +26,21 @@ export interface OpportunityFilter {
   readonly limit: number;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Types the rows, not checked at run time (row-types.ts). */
+export const OpportunityRow = z.object({
+  id: z.string(),
+  type: z.enum(OPPORTUNITY_TYPES),
+  source: z.string(),
+  confidence: z.number(),
+  details: jsonObject.nullable(),
+  status: z.enum(OPPORTUNITY_STATUSES),
+  evidence: jsonObject,
+  rule_set_version: z.string().nullable(),
+  /** Nullable in migration 103; the projection always writes it. */
+  created_at: timestamptz.nullable(),
+  updated_at: timestamptz.nullable(),
+  closed_at: timestamptz.nullable(),
+});
 
 /**
  * The spec's getOpportunities (highest confidence first) with filters and keyset pagination.
@@ -36,23 +52,29 @@ export async function listOpportunities(db: CommonQueryMethods, orgId: string, f
   if (filter.status) conditions.push(sql.fragment`status = ${filter.status}`);
   if (filter.minConfidence !== undefined) conditions.push(sql.fragment`confidence >= ${filter.minConfidence}`);
   if (filter.after) conditions.push(sql.fragment`(confidence, id) < (${filter.after.confidence}::numeric, ${filter.after.id}::uuid)`);
-  const rows = await db.any(sql.unsafe`
+  const rows = await db.any(sql.type(OpportunityRow)`
     SELECT id, type, source, confidence, details, status, evidence, rule_set_version, created_at, updated_at, closed_at
     FROM revenue_opportunities
     WHERE ${sql.join(conditions, sql.fragment` AND `)}
     ORDER BY confidence DESC, id DESC
     LIMIT ${filter.limit}`);
-  return rows.map((r) => ({
-    id: r.id as string,
-    type: r.type as OpportunityType,
-    source: r.source as string,
-    confidence: r.confidence as number,
-    details: (r.details ?? {}) as Record<string, unknown>,
-    status: r.status as OpportunityStatus,
-    evidence: r.evidence as Record<string, unknown>,
-    ruleSetVersion: r.rule_set_version as string | null,
-    createdAt: iso(r.created_at as number)!,
-    updatedAt: iso(r.updated_at as number | null),
-    closedAt: iso(r.closed_at as number | null),
-  }));
+  return rows.map(opportunityView);
+}
+
+/** A row as the API serves it (camelCase, ISO-8601 times). */
+export function opportunityView(r: z.infer<typeof OpportunityRow>): OpportunityView {
+  return {
+    id: r.id,
+    type: r.type,
+    source: r.source,
+    confidence: r.confidence,
+    details: r.details ?? {},
+    status: r.status,
+    evidence: r.evidence,
+    ruleSetVersion: r.rule_set_version,
+    // Nullable in migration 103; the projection always writes it.
+    createdAt: isoTimestamp(r.created_at)!,
+    updatedAt: isoTimestamp(r.updated_at),
+    closedAt: isoTimestamp(r.closed_at),
+  };
 }

@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import { sql, type CommonQueryMethods } from '#database';
+import { ACTION_TYPES, OPPORTUNITY_TYPES } from '#revenue';
+import { int8 } from './row-types.js';
 
 export interface PendingApproval {
   readonly actionId: string;
@@ -14,6 +17,21 @@ export interface PendingApproval {
   readonly revision: string | null;
 }
 
+/** Types the rows, not checked at run time (row-types.ts). */
+const PendingRow = z.object({
+  id: z.string(),
+  org_id: z.string(),
+  opportunity_id: z.string(),
+  type: z.enum(OPPORTUNITY_TYPES),
+  action_type: z.enum(ACTION_TYPES),
+  confidence: z.number(),
+  credits_reserved: z.number(),
+  /** to_char of performed_at (nullable in migration 103; the projection always writes it). */
+  proposed_at: z.string(),
+  /** Null when the org's stream revision is not projected (LEFT JOIN). */
+  stream_revision: int8.nullable(),
+});
+
 /**
  * MAOS's queue: proposed actions across orgs, oldest first, keyset on (performed_at, id) — the index of
  * migration 106. One statement, so each row's revision is the one its status was projected at.
@@ -25,7 +43,7 @@ export async function pendingApprovals(
   const after = page.after
     ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.proposedAt}::timestamptz, ${page.after.actionId}::uuid)`
     : sql.fragment``;
-  const rows = await db.any(sql.unsafe`
+  const rows = await db.any(sql.type(PendingRow)`
     SELECT a.id, o.org_id, a.opportunity_id, o.type, a.action_type, o.confidence::float8 AS confidence,
       a.credits_reserved::float8 AS credits_reserved,
       to_char(a.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS proposed_at,
@@ -37,14 +55,14 @@ export async function pendingApprovals(
     ORDER BY a.performed_at, a.id
     LIMIT ${page.limit}`);
   return rows.map((r) => ({
-    actionId: r.id as string,
-    orgId: r.org_id as string,
-    opportunityId: r.opportunity_id as string,
-    opportunityType: r.type as string,
-    actionType: r.action_type as string,
-    confidence: r.confidence as number,
-    creditsReserved: r.credits_reserved as number,
-    proposedAt: r.proposed_at as string,
+    actionId: r.id,
+    orgId: r.org_id,
+    opportunityId: r.opportunity_id,
+    opportunityType: r.type,
+    actionType: r.action_type,
+    confidence: r.confidence,
+    creditsReserved: r.credits_reserved,
+    proposedAt: r.proposed_at,
     revision: r.stream_revision === null ? null : String(r.stream_revision),
   }));
 }

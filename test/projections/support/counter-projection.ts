@@ -5,6 +5,12 @@ import type { OnErrorPolicy, Projection } from '#projection-runner';
 export const COUNTED = 'test.counted.v1';
 export const UNRELATED = 'test.unrelated.v1';
 
+/** The event the test projections handle (see `counted` in log.ts). */
+export interface Counted {
+  readonly type: typeof COUNTED;
+  readonly data: { readonly amount: number };
+}
+
 export interface CounterOptions {
   readonly name?: string;
   readonly table?: string;
@@ -22,7 +28,7 @@ export interface CounterOptions {
  * A read model that double-counts if a batch were applied twice and under-counts if one were
  * lost: per stream, the number of events and the sum of their amounts.
  */
-export function counterProjection(options: CounterOptions = {}): Projection {
+export function counterProjection(options: CounterOptions = {}): Projection<Counted> {
   const table = options.table ?? 'test_counters';
   return {
     name: options.name ?? 'test-counters',

@@ -1,13 +1,13 @@
 import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { PostgresEventStore } from '#event-store';
-import { ProjectionRunner, postgresLogLag, type Projection, type ProjectionRunnerOptions } from '#projection-runner';
+import { ProjectionRunner, postgresLogLag, type AnyProjection, type ProjectionRunnerOptions } from '#projection-runner';
 import { captureLogger } from './log.js';
 
 /** One test database with a PostgreSQL event store, and runners that are all stopped at the end. */
 export interface Harness {
   readonly db: TestDatabase;
   readonly store: PostgresEventStore;
-  runner(projections: readonly Projection[], options?: Partial<ProjectionRunnerOptions>): ProjectionRunner;
+  runner(projections: readonly AnyProjection[], options?: Partial<ProjectionRunnerOptions>): ProjectionRunner;
   readonly log: ReturnType<typeof captureLogger>;
   close(): Promise<void>;
 }

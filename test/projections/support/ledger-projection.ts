@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods } from '#database';
 import type { Projection } from '#projection-runner';
-import { COUNTED } from './counter-projection.js';
+import { COUNTED, type Counted } from './counter-projection.js';
 
 /**
  * Two owned tables with what a rebuild must carry over: a foreign key to a table the
@@ -44,7 +44,7 @@ export async function createLedgerTables(db: CommonQueryMethods, orgId: string):
 }
 
 /** v1 stores amounts as they are; v2 (a "new projection logic") stores them x10. */
-export function ledgerProjection(orgId: string, options: { version?: number; sleepMsPerBatch?: number } = {}): Projection {
+export function ledgerProjection(orgId: string, options: { version?: number; sleepMsPerBatch?: number } = {}): Projection<Counted> {
   const version = options.version ?? 1;
   const factor = version >= 2 ? 10 : 1;
   return {
@@ -54,7 +54,7 @@ export function ledgerProjection(orgId: string, options: { version?: number; sle
     tables: ['rb_accounts', 'public.rb_entries'],
     onError: 'halt',
     async apply(tx, events, tables) {
-      const rows = events.map((e) => [e.metadata.eventId, e.streamName, (e.data as { amount: number }).amount * factor]);
+      const rows = events.map((e) => [e.metadata.eventId, e.streamName, e.data.amount * factor]);
       await tx.query(sql.unsafe`
         INSERT INTO ${tables.of('rb_accounts')} AS a (id, org_id, events, total)
         SELECT account, ${orgId}::uuid, count(*), sum(amount) FROM ${sql.unnest(rows, ['uuid', 'text', 'int8'])} AS u(id, account, amount)

@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from '#database';
+import { sql, type CommonQueryMethods, isoTimestamp } from '#database';
 import type { ExpectedRevision } from '#event-store';
 import { initialState, type Opportunity, type RevenueAccountState } from '#revenue';
 
@@ -22,8 +22,6 @@ type Row = {
   updated_at: number | null;
   last_action_at: number | null;
 };
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * What detection needs of each org (its open opportunities), read from the read model for a
@@ -51,10 +49,10 @@ export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly 
         evidence: r.evidence,
         ruleSetVersion: r.rule_set_version ?? '',
         status: 'open',
-        detectedAt: iso(r.created_at)!,
-        refreshedAt: iso(r.updated_at),
+        detectedAt: isoTimestamp(r.created_at),
+        refreshedAt: isoTimestamp(r.updated_at),
         closedAt: null,
-        lastActionAt: iso(r.last_action_at),
+        lastActionAt: isoTimestamp(r.last_action_at),
       };
       current.state = {
         ...current.state,
