@@ -5,3 +5,4 @@ export { projectRoot } from './project-root.js';
 export { createDatabase, dropDatabase, withDatabaseName } from './databases.js';
 export * from './rls-session.js';
 export { isUuid } from './uuid.js';
+export { isoTimestamp } from './timestamps.js';
