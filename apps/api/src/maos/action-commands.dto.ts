@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { ACTION_STATUSES } from '#revenue';
 
 export class RejectActionBody {
   @ApiProperty({ description: 'Why MAOS rejects the action (kept in the audit trail: no personal data).', minLength: 1, maxLength: 500 })
@@ -29,7 +30,7 @@ export class ActionOutcomeBody {
 export class ActionCommandResponse {
   @ApiProperty({ enum: [true] }) success!: true;
   @ApiProperty({ format: 'uuid' }) actionId!: string;
-  @ApiProperty({ enum: ['proposed', 'approved', 'rejected', 'sent', 'failed', 'accepted', 'declined', 'expired'] }) status!: string;
+  @ApiProperty({ enum: ACTION_STATUSES }) status!: string;
   @ApiProperty({
     nullable: true,
     type: String,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ACTION_TYPES } from '#revenue';
+import { ACTION_RESULTS, ACTION_STATUSES, ACTION_TYPES } from '#revenue';
 
 /** OpenAPI schema of projections/revenue-read-model ActionView (served as is). */
 export class ActionDto {
@@ -7,8 +7,8 @@ export class ActionDto {
   @ApiProperty({ format: 'uuid' }) opportunityId!: string;
   @ApiProperty({ format: 'uuid' }) orgId!: string;
   @ApiProperty({ enum: ACTION_TYPES }) actionType!: string;
-  @ApiProperty({ enum: ['pending', 'sent', 'accepted', 'declined', 'failed'], description: "The spec's result column." }) result!: string;
-  @ApiProperty({ enum: ['proposed', 'approved', 'rejected', 'sent', 'failed', 'accepted', 'declined', 'expired'] }) status!: string;
+  @ApiProperty({ enum: ACTION_RESULTS, description: "The spec's result column." }) result!: string;
+  @ApiProperty({ enum: ACTION_STATUSES }) status!: string;
   @ApiProperty({ format: 'date-time' }) performedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt!: string | null;
   @ApiProperty({ example: 0.02 }) creditsReserved!: number;

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
-import { OPPORTUNITY_STATUSES, OpportunityDto } from './opportunity.dto.js';
+import { OPPORTUNITY_STATUSES, OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
+import { OpportunityDto } from './opportunity.dto.js';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;

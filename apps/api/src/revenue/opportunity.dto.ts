@@ -1,7 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { OPPORTUNITY_TYPES } from '#revenue';
-
-export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost', 'superseded', 'expired'] as const;
+import { OPPORTUNITY_STATUSES, OPPORTUNITY_TYPES } from '#revenue';
 
 /** OpenAPI schema of projections/revenue-read-model OpportunityView (served as is). */
 export class OpportunityDto {
