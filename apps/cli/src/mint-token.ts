@@ -1,25 +1,40 @@
 import { SignJWT } from 'jose';
-import { isUuid } from '#database';
+
+/** The scopes the API grants to service tokens (apps/api: @RequireScope / @AlsoForServices). */
+export const SERVICE_SCOPES = ['maos:read', 'maos:approve', 'maos:dispatch', 'maos:erase', 'audit:read'] as const;
+
+export type TokenSubject =
+  | { readonly kind: 'user'; readonly userId: string }
+  | { readonly kind: 'service'; readonly name: string; readonly scopes: readonly string[] };
+
+export interface MintedToken {
+  readonly token: string;
+  readonly kind: 'user' | 'service';
+  readonly sub: string;
+  readonly scope: string | null;
+  readonly expiresAt: string;
+}
 
 /**
- * A Supabase-compatible access token for trying the API: `sub` = user id, role authenticated,
- * audience JWT_AUDIENCE; with --scope, a MAOS service token instead.
+ * A Supabase-compatible access token for trying the API: a user (`sub` = user id, role
+ * authenticated) or a platform service such as MAOS (role service_role and a `scope` claim),
+ * HS256-signed with the API's JWT_SECRET, audience (and issuer) as the API checks them.
  */
 export async function mintToken(
-  env: Readonly<Record<string, string | undefined>>,
-  options: { sub?: string | undefined; scope?: string | undefined; expiresIn?: string | undefined },
-): Promise<{ token: string }> {
-  const secret = env.JWT_SECRET;
-  if (!secret || secret.length < 32) throw new Error('JWT_SECRET must be set (at least 32 characters), the same as the API uses');
-  if (!options.sub || (!options.scope && !isUuid(options.sub)))
-    throw new Error('--sub must be a user id (uuid); a service token (--scope) may use any id');
-  const claims = options.scope ? { role: 'service_role', scope: options.scope } : { role: 'authenticated' };
-  const token = await new SignJWT(claims)
+  subject: TokenSubject,
+  settings: { readonly secret: string; readonly audience: string; readonly issuer?: string | undefined; readonly expiresIn: string },
+): Promise<MintedToken> {
+  const scope = subject.kind === 'service' ? subject.scopes.join(' ') : null;
+  const sub = subject.kind === 'user' ? subject.userId.toLowerCase() : subject.name;
+  const claims = scope ? { role: 'service_role', scope } : { role: 'authenticated' };
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(options.sub)
-    .setAudience(env.JWT_AUDIENCE ?? 'authenticated')
+    .setSubject(sub)
+    .setAudience(settings.audience)
     .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '1h')
-    .sign(new TextEncoder().encode(secret));
-  return { token };
+    .setExpirationTime(settings.expiresIn);
+  if (settings.issuer) jwt.setIssuer(settings.issuer);
+  const token = await jwt.sign(new TextEncoder().encode(settings.secret));
+  const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number };
+  return { token, kind: subject.kind, sub, scope, expiresAt: new Date(exp * 1000).toISOString() };
 }

@@ -1,4 +1,14 @@
-export { acquirePostgres, type PostgresServer } from './postgres-server.js';
+export {
+  acquirePostgres,
+  DATA_DIR_ENV,
+  embeddedDataDir,
+  type EmbeddedOptions,
+  type EmbeddedOrigin,
+  type EmbeddedPostgresServer,
+  type ExternalPostgresServer,
+  type LocationOptions,
+  type PostgresServer,
+} from './postgres-server.js';
 export { migrate } from './migrate.js';
 export { createDatabasePool, sql, type DatabasePool, type DatabaseTransactionConnection, type CommonQueryMethods } from './pool.js';
 export { projectRoot } from './project-root.js';

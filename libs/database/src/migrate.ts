@@ -14,6 +14,8 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
     direction: 'up',
     migrationsTable: 'pgmigrations',
     checkOrder: true,
+    // A second process starting during a migration waits for it, then finds nothing left to apply.
+    advisoryLockMode: 'wait',
     log,
     logger: { debug: () => undefined, info: log, warn: log, error: log },
   });

@@ -5,10 +5,10 @@ import type { CommandMeta } from '#revenue-commands';
 import { RequireScope } from '../platform/auth/decorators.js';
 import { type CommandReply, CommandRoute, Meta } from '../platform/commands/command-route.js';
 import { problems } from '../platform/errors/problem.js';
-import { FEATURE_DEPS, READ_MODEL_PROJECTIONS, type ResolvedFeatureDeps } from '../platform/feature-deps.js';
+import { FEATURE_DEPS, type ResolvedFeatureDeps } from '../platform/feature-deps.js';
 import { pathId } from '../platform/http/uuid-param.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
-import { type ErasureDeps, eraseOrg } from './erase-org.js';
+import { type ErasureDeps, eraseOrg, erasureDeps, ProjectionsBehindError } from '#runtime';
 
 class ErasedCountsDto {
   @ApiProperty() events!: number;
@@ -35,15 +35,7 @@ export class ErasureController {
     @Inject(DATABASE_POOL) pool: DatabasePool,
     @Inject(FEATURE_DEPS) private readonly deps: ResolvedFeatureDeps,
   ) {
-    const { store, projections, erasureWaitMs } = deps;
-    this.erasure = {
-      store,
-      pool,
-      async waitForProjections(position) {
-        const passed = await Promise.all(READ_MODEL_PROJECTIONS.map((name) => projections.waitFor(name, position, erasureWaitMs)));
-        return passed.every(Boolean);
-      },
-    };
+    this.erasure = erasureDeps({ store: deps.store, pool, runner: deps.projections }, deps.erasureWaitMs);
   }
 
   @Delete(':orgId')
@@ -68,6 +60,8 @@ export class ErasureController {
       correlationId: meta.correlationId,
       idempotencyKey: meta.idempotencyKey!,
       now: this.deps.clock.now(),
+    }).catch((error: unknown) => {
+      throw error instanceof ProjectionsBehindError ? problems.unavailable(error.message) : error;
     });
     return { status: 200, headers: {}, body: { success: true, ...outcome } };
   }

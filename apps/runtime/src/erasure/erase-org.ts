@@ -1,8 +1,18 @@
 import { sql, type DatabasePool } from '#database';
 import { type AppendContext, type EventStore, type LogPosition, formatPosition, StreamNotFoundError, withMetadata } from '#event-store';
+import { allProjections } from '#read-models';
 import { revenueStreamName } from '#revenue';
-import { problems } from '../platform/errors/problem.js';
 import { ERASURE_STREAM, type ErasedCounts, nothingErased, orgErasedEvent } from './erasure-record.js';
+
+/** The events are gone but the projections have not passed the log head: the rows cannot be erased safely yet. */
+export class ProjectionsBehindError extends Error {
+  constructor() {
+    super(
+      'The projections have not caught up, so the read rows cannot be erased safely yet. The events are deleted; retry the erasure shortly.',
+    );
+    this.name = 'ProjectionsBehindError';
+  }
+}
 
 export interface ErasureDeps {
   readonly store: EventStore;
@@ -36,9 +46,7 @@ export async function eraseOrg(deps: ErasureDeps, orgId: string, ctx: Omit<Appen
   }
   const head = await deps.store.headPosition();
   if (head && !(await deps.waitForProjections(head))) {
-    throw problems.unavailable(
-      'The projections have not caught up, so the read rows cannot be erased safely yet. The events are deleted; retry the erasure shortly.',
-    );
+    throw new ProjectionsBehindError();
   }
   const rows = await deleteReadRows(deps.pool, orgId);
   const counts: ErasedCounts = { events, ...rows };
@@ -67,4 +75,23 @@ async function deleteReadRows(pool: DatabasePool, orgId: string): Promise<Omit<E
     );
     return { opportunities, actions, orgStreams, ledgerEntries };
   });
+}
+
+/**
+ * Erasure over a runtime (the API and the CLI): the rows go once every projection has passed
+ * the log head, waiting at most `waitMs`.
+ */
+export function erasureDeps(runtime: { store: EventStore; pool: DatabasePool; runner: ProjectionWaiter }, waitMs: number): ErasureDeps {
+  return {
+    store: runtime.store,
+    pool: runtime.pool,
+    async waitForProjections(position) {
+      const passed = await Promise.all(allProjections.map((p) => runtime.runner.waitFor(p.name, position, waitMs)));
+      return passed.every(Boolean);
+    },
+  };
+}
+
+interface ProjectionWaiter {
+  waitFor(name: string, position: LogPosition, timeoutMs: number): Promise<boolean>;
 }
