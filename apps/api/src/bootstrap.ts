@@ -36,15 +36,24 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
     observe: commandMetrics(registry),
   });
   try {
-    logger.info({ embeddedPostgres: runtime.server.embedded, eventStore: runtime.eventStoreKind }, 'database ready');
     if (config.RUN_PROJECTIONS) runtime.runner.start();
     const modules = options.modules?.(runtime) ?? [];
     const app = await createApp({ config, pool: runtime.pool, logger, registry, modules, onClose: () => runtime.close() });
     await app.listen(config.PORT, config.HOST);
     const url = await app.getUrl();
+    const { server } = runtime;
+    // The one line that says what runs where.
     logger.info(
-      { url, adapter: config.HTTP_ADAPTER, runProjections: config.RUN_PROJECTIONS, eventStore: runtime.eventStoreKind },
-      'listening',
+      {
+        url,
+        adapter: config.HTTP_ADAPTER,
+        runProjections: config.RUN_PROJECTIONS,
+        eventStore: runtime.eventStoreKind,
+        postgres: server.embedded
+          ? { embedded: true, dataDir: server.dataDir, port: server.port, pid: server.pid, origin: server.origin }
+          : { embedded: false },
+      },
+      'revenue-engine api started',
     );
     return { app, url, config, logger, runtime };
   } catch (error) {

@@ -52,6 +52,11 @@ const schema = z.object({
   RUN_PROJECTIONS: flag.default('true'),
   HTTP_ADAPTER: z.enum(HTTP_ADAPTER_KINDS).default(DEFAULT_HTTP_ADAPTER),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Demo data on start: `auto` loads it (and runs a first analysis) when the embedded database
+   * has no organization yet; `true` also on DATABASE_URL's server when it is empty; `false` never.
+   */
+  DEMO_DATA: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long shutdown waits for in-flight work (HTTP requests, projection batches). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(0).max(600_000).default(10_000),
 });

@@ -6,19 +6,55 @@ const EXIT_BAD_CONFIG = 78;
 
 /**
  * `npm start`. Config is checked before Nest and the database are even loaded, so a typo
- * fails in milliseconds.
+ * fails in milliseconds. Then: the service, demo data on an empty embedded database, and
+ * (outside production) what to try next, with ready tokens, on the terminal.
  */
 async function main(): Promise<void> {
-  const config = loadConfig(withDevJwtSecret(process.env));
-  if (!process.env.JWT_SECRET && config.NODE_ENV !== 'test') {
+  const env = process.env;
+  const config = loadConfig(withDevJwtSecret(env));
+  const production = env.NODE_ENV === 'production';
+  if (!env.JWT_SECRET && config.NODE_ENV !== 'test') {
     process.stderr.write(
       'JWT_SECRET is not set: using the development secret in .data/dev-jwt-secret (set NODE_ENV=production to require one)\n',
     );
   }
-  const [{ bootstrap }, { featureModules }] = await Promise.all([import('./bootstrap.js'), import('./features.js')]);
-  const { app } = await bootstrap(config, { modules: featureModules });
-  // SIGTERM/SIGINT -> app.close(): readiness down, drains, HTTP server closed, pool, embedded PostgreSQL.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const [{ bootstrap }, { featureModules }, { prepareDemo }, { welcome }] = await Promise.all([
+    import('./bootstrap.js'),
+    import('./features.js'),
+    import('#runtime'),
+    import('./welcome.js'),
+  ]);
+  const { app, url, logger, runtime } = await bootstrap(config, { modules: featureModules });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'revenue-engine api stopping');
+    // Readiness down, in-flight requests answered, projections' batch committed, then the pool
+    // and the embedded PostgreSQL this process owns.
+    app.close().then(
+      () => {
+        logger.info({ signal }, 'revenue-engine api stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`revenue-engine API did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  // `on`, not `once`: Ctrl-C and `timeout` signal the whole process group, so npm's forwarded
+  // copy arrives too, and a second signal must not kill the process in the middle of its drain.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  const load =
+    config.DEMO_DATA === 'true' || (config.DEMO_DATA === 'auto' && runtime.server.embedded && !production && config.NODE_ENV !== 'test');
+  const demo = await prepareDemo(runtime, { load });
+  if (demo.loaded)
+    logger.info({ organizations: demo.organizations, analysis: { ...demo.analysis, failures: undefined } }, 'demo data loaded');
+  // Tokens go to the terminal only (stderr, not the JSON log), and never in production.
+  if (!production && !stopping) process.stderr.write(await welcome({ config, url, runtime, demo }));
 }
 
 main().catch((error: unknown) => {

@@ -4,3 +4,6 @@ export * from './demo-data.sql.js';
 export * from './dev-jwt-secret.js';
 export * from './audit-timeline.js';
 export * from './erasure/erase-org.js';
+export * from './tokens.js';
+export * from './analyze-every-org.js';
+export * from './demo-start.js';

@@ -29,7 +29,11 @@ export interface Runtime {
 }
 
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const server = await acquirePostgres(options.databaseUrl);
+  const log = options.logger;
+  const server = await acquirePostgres(
+    options.databaseUrl,
+    log ? { onLog: (message) => log.info({ component: 'embedded-postgres' }, message) } : {},
+  );
   try {
     await migrate(server.url);
     const pool = await createDatabasePool(server.url, { maximumPoolSize: options.poolSize ?? 10 });

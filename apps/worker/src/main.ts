@@ -42,15 +42,21 @@ async function main(): Promise<void> {
         }, config.SWEEP_INTERVAL_MINUTES * 60_000)
       : undefined;
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'worker stopping');
     if (timer) clearInterval(timer);
     await sweeping;
     await runtime.close();
+    logger.info({ signal }, 'worker stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: Ctrl-C and `timeout` signal the whole process group, so npm's forwarded
+  // copy arrives too, and a second signal must not kill the worker in the middle of its drain.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -11,9 +11,6 @@ export interface AnalyzeOptions {
   readonly concurrency: number;
 }
 
-/** Failures listed in the result of `analyze --all` (the count is always complete). */
-const LISTED_FAILURES = 20;
-
 /**
  * `--org ID`: RunFullAnalysis for one org (detect, trigger actions, expansion), as
  * POST /api/revenue/analyze. `--all`: the same full analysis for every org, a few at a time
@@ -69,43 +66,12 @@ async function analyzeOne(runtime: Runtime, orgId: string) {
 }
 
 async function analyzeAll(runtime: Runtime, concurrency: number, ctx: CommandContext) {
-  const { RunFullAnalysis, RunFullAnalysisHandler } = await import('#revenue-commands');
-  const orgIds = (await runtime.pool.anyFirst(sql.unsafe`SELECT id FROM organizations ORDER BY id`)) as string[];
-  const handler = new RunFullAnalysisHandler(runtime.deps);
-  const meta = cliMeta();
-  const totals = {
-    orgs: orgIds.length,
-    failed: 0,
-    upsellOpportunities: 0,
-    churnRisks: 0,
-    actionsTriggered: 0,
-    potentialMRR: 0,
-    eventsAppended: 0,
-  };
-  const failures: Array<{ orgId: string; error: string }> = [];
-  const bar = ctx.progress.bar('analyze', orgIds.length, 'orgs');
-  let next = 0;
-  const worker = async () => {
-    while (next < orgIds.length) {
-      const orgId = orgIds[next++]!;
-      try {
-        const { analysis, events } = await handler.execute(new RunFullAnalysis(orgId, meta));
-        totals.upsellOpportunities += analysis.upsellOpportunities;
-        totals.churnRisks += analysis.churnRisks;
-        totals.actionsTriggered += analysis.actionsTriggered;
-        totals.potentialMRR += analysis.potentialMRR;
-        totals.eventsAppended += events.length;
-      } catch (error) {
-        totals.failed++;
-        if (failures.length < LISTED_FAILURES) failures.push({ orgId, error: error instanceof Error ? error.message : String(error) });
-      }
-      bar.increment();
-    }
-  };
+  const { analyzeEveryOrg } = await import('#runtime');
+  const orgs = Number(await runtime.pool.oneFirst(sql.unsafe`SELECT count(*) FROM organizations`));
+  const bar = ctx.progress.bar('analyze', orgs, 'orgs');
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(orgIds.length, 1)) }, worker));
+    return await analyzeEveryOrg(runtime, { concurrency, meta: cliMeta(), onOrg: () => bar.increment() });
   } finally {
     bar.stop();
   }
-  return { ...totals, potentialMRR: Math.round(totals.potentialMRR * 100) / 100, failures };
 }

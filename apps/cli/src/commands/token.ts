@@ -1,7 +1,7 @@
 import { isUuid } from '#database';
 import { configOf, type CommandContext } from '../context.js';
 import { ConfigError } from '../exit-codes.js';
-import { mintToken, SERVICE_SCOPES, type TokenSubject } from '../mint-token.js';
+import { mintToken, SERVICE_SCOPES, type TokenSubject } from '#runtime';
 
 export interface TokenOptions {
   readonly sub?: string;

@@ -1,0 +1,47 @@
+import { DEMO_OWNER_ID, mintToken, type DemoState, type Runtime } from '#runtime';
+import type { ApiConfig } from './config.js';
+
+/** The MAOS operator of the demo: a person with a service token minted for them (`sub` = their id). */
+const DEMO_OPERATOR = { name: 'demo-operator', scopes: ['maos:read', 'maos:approve', 'maos:dispatch', 'audit:read'] } as const;
+const TOKEN_LIFETIME = '12h';
+
+/**
+ * What `npm start` prints on the terminal once it serves (never in production, never in the
+ * JSON log): where things are, what the demo holds, ready tokens, and the first command to try.
+ */
+export async function welcome(options: { config: ApiConfig; url: string; runtime: Runtime; demo: DemoState }): Promise<string> {
+  const { config, runtime, demo } = options;
+  const api = `http://localhost:${new URL(options.url).port}`;
+  const settings = { secret: config.JWT_SECRET, audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, expiresIn: TOKEN_LIFETIME };
+  const [owner, operator] = await Promise.all([
+    mintToken({ kind: 'user', userId: DEMO_OWNER_ID }, settings),
+    mintToken({ kind: 'service', name: DEMO_OPERATOR.name, scopes: DEMO_OPERATOR.scopes }, settings),
+  ]);
+  const { server } = runtime;
+  const data = server.embedded
+    ? `embedded PostgreSQL in ${server.dataDir} (kept between starts; to reset see README "The embedded PostgreSQL")`
+    : 'the PostgreSQL of DATABASE_URL';
+  const analysis = demo.analysis;
+  const demoLine = demo.loaded
+    ? `${demo.organizations} demo orgs loaded; first analysis: ${analysis?.upsellOpportunities ?? 0} upsell opportunities, ` +
+      `${analysis?.churnRisks ?? 0} churn risks, ${analysis?.actionsTriggered ?? 0} actions awaiting approval`
+    : `${demo.organizations} organizations${demo.organizations === 0 ? ' (load demo data: revenue-engine demo-data --orgs 300)' : ''}`;
+  const lines = [
+    '',
+    `Revenue Engine is ready at ${api}`,
+    `  API docs   ${api}/api/docs`,
+    `  health     ${api}/health/ready`,
+    `  data       ${data}`,
+    `  demo       ${demoLine}`,
+    '',
+    `Try it from another terminal (tokens valid ${TOKEN_LIFETIME}):`,
+    `  export API=${api}`,
+    `  export TOKEN=${owner.token}   # the owner of the demo orgs`,
+    `  export MAOS=${operator.token}   # a MAOS operator: ${DEMO_OPERATOR.scopes.join(' ')}`,
+    ...(demo.featuredOrgId ? [`  export ORG=${demo.featuredOrgId}   # Demo org 1: growing usage on tier 1`] : []),
+    `  curl -s "$API/api/revenue/opportunities?status=open" -H "Authorization: Bearer $TOKEN" -H "X-Org-Id: $ORG"`,
+    'More steps: README "Try it". Stop with Ctrl-C (SIGINT) or SIGTERM.',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from '#database';
+import { analyzeEveryOrg, type FleetAnalysis } from './analyze-every-org.js';
+import { seedDemoData } from './demo-data.sql.js';
+import type { Runtime } from './open-runtime.js';
+
+/** How many demo orgs `npm start` creates on an empty database, and in batches of how many. */
+export const DEMO_ORGS = 300;
+const DEMO_BATCH = 100;
+
+export interface DemoState {
+  /** True when this start loaded the demo data (the database had no organization). */
+  readonly loaded: boolean;
+  readonly organizations: number;
+  /** "Demo org 1" (growing usage on tier 1), if there is one: the org the start banner points at. */
+  readonly featuredOrgId: string | null;
+  /** The first analysis of the fleet, when the data was loaded now. */
+  readonly analysis: FleetAnalysis | null;
+}
+
+/**
+ * On an empty database (and `load`): DEMO_ORGS demo orgs with 60 days of usage, then the full
+ * analysis of every org, so opportunities are open and actions wait for MAOS. On a database
+ * with organizations it changes nothing and says what is there.
+ */
+export async function prepareDemo(runtime: Pick<Runtime, 'pool' | 'deps'>, options: { readonly load: boolean }): Promise<DemoState> {
+  const organizations = Number(await runtime.pool.oneFirst(sql.unsafe`SELECT count(*) FROM organizations`));
+  if (organizations > 0 || !options.load)
+    return { loaded: false, organizations, featuredOrgId: await featuredOrg(runtime), analysis: null };
+  const asOf = runtime.deps.clock.now();
+  for (let first = 1; first <= DEMO_ORGS; first += DEMO_BATCH) {
+    await seedDemoData(runtime.pool, Math.min(DEMO_BATCH, DEMO_ORGS - first + 1), asOf, { firstNumber: first });
+  }
+  const analysis = await analyzeEveryOrg(runtime, { meta: { actor: { kind: 'system', id: 'demo-start' }, correlationId: randomUUID() } });
+  return { loaded: true, organizations: DEMO_ORGS, featuredOrgId: await featuredOrg(runtime), analysis };
+}
+
+async function featuredOrg(runtime: Pick<Runtime, 'pool'>): Promise<string | null> {
+  return (await runtime.pool.maybeOneFirst(sql.unsafe`SELECT id FROM organizations WHERE name = 'Demo org 1' LIMIT 1`)) as string | null;
+}
