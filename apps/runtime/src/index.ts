@@ -2,7 +2,7 @@ export * from './open-event-store.js';
 export * from './open-runtime.js';
 export * from './demo-data.sql.js';
 export * from './dev-jwt-secret.js';
-export * from './audit-timeline.js';
+export * from './audit/audit-event.js';
 export * from './erasure/erase-org.js';
 export * from './tokens.js';
 export * from './analyze-every-org.js';

@@ -1,14 +1,13 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isAbout, readOrgStream, toAuditEvent } from '#runtime';
 import { AlsoForServices, CurrentOrg, OrgScoped } from '../platform/auth/decorators.js';
 import { problems } from '../platform/errors/problem.js';
 import type { OrgContext } from '../platform/http/api-request.js';
 import { OrgScopedDocs } from '../platform/read-your-writes.js';
 import { FEATURE_DEPS, type ResolvedFeatureDeps } from '../platform/feature-deps.js';
 import { uuidParam } from '../platform/http/uuid-param.js';
-import { isAbout, toAuditEvent } from './audit-event.js';
 import { AuditEventPage, AuditEventsQuery, DEFAULT_AUDIT_PAGE, OpportunityEvents, OpportunityStateDto, StateQuery } from './audit.dto.js';
-import { readOrgStream } from './org-stream.js';
 import { opportunityIn, replayTo, type HistoryPoint } from './state-as-of.js';
 
 /**

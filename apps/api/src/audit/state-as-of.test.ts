@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { RecordedEvent } from '#event-store';
 import type { RevenueEvent } from '#revenue';
 import { actionApproved, actionProposed, opportunityDetected } from '#revenue/testing';
-import { isAbout, toAuditEvent } from './audit-event.js';
+import { isAbout, toAuditEvent } from '#runtime';
 import { opportunityIn, replayTo } from './state-as-of.js';
 
 const OPP = 'opp-1';
@@ -77,6 +77,7 @@ describe('audit event view', () => {
       causationId: null,
       idempotencyKey: null,
       ruleSetVersion: 'rules-1',
+      keyFields: expect.objectContaining({ opportunityId: OPP }),
       data: expect.objectContaining({ opportunityId: OPP, evidence: { monthlyTokens: 60_000 } }),
     });
   });

@@ -1,5 +1,5 @@
 import { isUuid, sql } from '#database';
-import type { TimelineEntry } from '#runtime';
+import type { AuditEvent } from '#runtime';
 import { configOf, type CommandContext } from '../context.js';
 import { CliFailure } from '../exit-codes.js';
 import { table } from '../output.js';
@@ -24,7 +24,7 @@ export function parseInstant(text: string): Date | null {
 /** "2026-11-01T10:00:00.000Z" -> "2026-11-01 10:00:00" (UTC, as stored). */
 const shortTime = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 
-const details = (e: TimelineEntry) =>
+const details = (e: AuditEvent) =>
   Object.entries(e.keyFields)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
@@ -40,15 +40,19 @@ export async function audit(orgIdArg: string, options: AuditOptions, ctx: Comman
   const orgId = orgIdArg.toLowerCase();
   const filter = { ...(options.opportunity ? { opportunityId: options.opportunity } : {}), ...(asOf ? { asOf } : {}) };
   // The engine is loaded only once the command line is known good.
-  const [{ withRuntime }, { readAuditTimeline }] = await Promise.all([import('../session.js'), import('#runtime')]);
+  const [{ withRuntime }, { isAbout, readOrgStream, toAuditEvent }] = await Promise.all([import('../session.js'), import('#runtime')]);
   const config = configOf(ctx);
   const entries = await withRuntime(config, ctx.env, async (runtime) => {
-    const found = await readAuditTimeline(runtime.store, orgId, filter);
+    const all = await readOrgStream(runtime.store, orgId);
+    const until = filter.asOf?.getTime();
+    const found = all
+      .filter((e) => until === undefined || Date.parse(e.metadata.occurredAt) <= until)
+      .filter((e) => filter.opportunityId === undefined || isAbout(filter.opportunityId.toLowerCase(), e))
+      .map(toAuditEvent);
     if (found.length > 0) return found;
     // An empty timeline is an answer for a known org (or one whose events exist beyond the filter), not for a typo.
     const known = await runtime.pool.exists(sql.unsafe`SELECT 1 FROM organizations WHERE id = ${orgId}`);
-    if (!known && (await readAuditTimeline(runtime.store, orgId)).length === 0)
-      throw new CliFailure(`organization ${orgId} does not exist`);
+    if (!known && all.length === 0) throw new CliFailure(`organization ${orgId} does not exist`);
     return found;
   });
   ctx.print.result(

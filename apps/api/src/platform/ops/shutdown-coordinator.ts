@@ -6,6 +6,8 @@ import {
   type OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '#observability';
 import { LOGGER } from '../tokens.js';
 
@@ -13,6 +15,8 @@ import { LOGGER } from '../tokens.js';
 export type Drain = (signal: string | undefined) => Promise<void>;
 
 export const SHUTDOWN_OPTIONS = Symbol('SHUTDOWN_OPTIONS');
+/** What a 503 sent while the service shuts down tells the client (Retry-After, seconds): try again, elsewhere. */
+export const SHUTDOWN_RETRY_AFTER_SECONDS = 1;
 export interface ShutdownOptions {
   readonly timeoutMs: number;
   /** Runs last, once the HTTP server is closed: releases what the caller of createApp owns (pool, embedded PostgreSQL). */
@@ -32,6 +36,7 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(SHUTDOWN_OPTIONS) private readonly options: ShutdownOptions = { timeoutMs: 10_000 },
+    @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   get isShuttingDown(): boolean {
@@ -44,6 +49,7 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
   }
 
   onModuleDestroy(): void {
+    if (!this.stopping) this.markLateResponses();
     this.stopping = true;
   }
 
@@ -54,6 +60,25 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     await this.options.onClose?.();
+  }
+
+  /**
+   * From the first step of the shutdown on, every response closes its connection, and every 503
+   * carries Retry-After. That includes Fastify's own 503, which it sends (before any hook runs)
+   * to a request arriving on a kept-alive connection once the HTTP server is closing; a listener
+   * on the Node server, ahead of the framework's, is the one place that sees those requests.
+   */
+  private markLateResponses(): void {
+    const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
+    if (typeof server?.prependListener !== 'function') return;
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (request.httpVersionMajor < 2) response.setHeader('Connection', 'close');
+      const writeHead = response.writeHead;
+      response.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+        if (statusCode === 503 && !this.hasHeader('retry-after')) this.setHeader('Retry-After', String(SHUTDOWN_RETRY_AFTER_SECONDS));
+        return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
+      } as ServerResponse['writeHead'];
+    });
   }
 
   private async runDrain(name: string, drain: Drain, signal: string | undefined): Promise<void> {

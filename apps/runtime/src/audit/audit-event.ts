@@ -1,29 +1,25 @@
 import { formatPosition, StreamNotFoundError, type Actor, type EventStore, type RecordedEvent } from '#event-store';
 import { revenueStreamName } from '#revenue';
 
-/** One event of an org stream as an operator reads it: when, what, who, and the few fields that say what it was about. */
-export interface TimelineEntry {
+/** One event of an org stream as auditors see it: the fact, who caused it, and why. */
+export interface AuditEvent {
+  readonly eventId: string;
+  readonly type: string;
   /** Zero-based revision in the org stream (a string: int8 does not fit a JSON number). */
   readonly revision: string;
   /** `<commit>-<prepare>` in the global log. */
   readonly position: string;
-  /** ISO-8601, from the clock of the command that wrote the event. */
   readonly occurredAt: string;
-  readonly type: string;
   readonly actor: Actor;
   readonly command: string | null;
   readonly correlationId: string;
-  /** The fields that identify the event's subject and outcome (ids, types, reasons, credits). */
+  readonly causationId: string | null;
+  readonly idempotencyKey: string | null;
+  readonly ruleSetVersion: string | null;
+  /** The fields that say what the event was about (ids, types, outcomes, credits): a timeline's columns. */
   readonly keyFields: Readonly<Record<string, unknown>>;
-  /** The event's data as stored. */
+  /** The event's data as stored (detections include their evidence). */
   readonly data: unknown;
-}
-
-export interface TimelineFilter {
-  /** Only events about this opportunity: its detection, refreshes and close, and its actions' events. */
-  readonly opportunityId?: string;
-  /** Only events that occurred at or before this instant. */
-  readonly asOf?: Date;
 }
 
 /** Per event type, the data fields worth a column; unknown types show none (their data is still in `data`). */
@@ -46,36 +42,47 @@ export function keyFieldsOf(event: Pick<RecordedEvent, 'type' | 'data'>): Record
   return Object.fromEntries((KEY_FIELDS[event.type] ?? []).filter((key) => key in data).map((key) => [key, data[key]]));
 }
 
-export function toTimelineEntry(event: RecordedEvent): TimelineEntry {
+export function toAuditEvent(event: RecordedEvent): AuditEvent {
+  const m = event.metadata;
   return {
+    eventId: m.eventId,
+    type: event.type,
     revision: event.streamRevision.toString(),
     position: formatPosition(event.position),
-    occurredAt: event.metadata.occurredAt,
-    type: event.type,
-    actor: event.metadata.actor,
-    command: event.metadata.command ?? null,
-    correlationId: event.metadata.correlationId,
+    occurredAt: m.occurredAt,
+    actor: m.actor,
+    command: m.command ?? null,
+    correlationId: m.correlationId,
+    causationId: m.causationId ?? null,
+    idempotencyKey: m.idempotencyKey ?? null,
+    ruleSetVersion: m.ruleSetVersion ?? null,
     keyFields: keyFieldsOf(event),
     data: event.data,
   };
 }
 
 /**
- * The org's revenue history read from the event store (the source of truth, not the read
- * model), in revision order. An org without events (or erased) has an empty timeline.
+ * Events about one opportunity: its detection, refreshes and close, and every event of its
+ * actions (all carry `opportunityId`), including a trigger run that stopped at it.
  */
-export async function readAuditTimeline(store: EventStore, orgId: string, filter: TimelineFilter = {}): Promise<TimelineEntry[]> {
-  let events: RecordedEvent[];
+export function isAbout(opportunityId: string, event: { readonly data: unknown }): boolean {
+  const data = event.data as { opportunityId?: unknown } | null;
+  return typeof data === 'object' && data !== null && data.opportunityId === opportunityId;
+}
+
+/**
+ * The org's revenue stream from the event store (the source of truth, not the read model), in
+ * revision order. An org without events (or erased) reads as an empty history.
+ */
+export async function readOrgStream(
+  store: EventStore,
+  orgId: string,
+  options: { readonly fromRevision?: bigint; readonly maxCount?: number } = {},
+): Promise<RecordedEvent[]> {
   try {
-    events = await store.readStream(revenueStreamName(orgId));
+    return await store.readStream(revenueStreamName(orgId), options);
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
     throw error;
   }
-  const opportunityId = filter.opportunityId?.toLowerCase();
-  const until = filter.asOf?.getTime();
-  return events
-    .filter((e) => until === undefined || Date.parse(e.metadata.occurredAt) <= until)
-    .filter((e) => opportunityId === undefined || (e.data as { opportunityId?: unknown } | null)?.opportunityId === opportunityId)
-    .map(toTimelineEntry);
 }
