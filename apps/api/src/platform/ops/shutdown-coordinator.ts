@@ -17,6 +17,7 @@ export type Drain = (signal: string | undefined) => Promise<void>;
 export const SHUTDOWN_OPTIONS = Symbol('SHUTDOWN_OPTIONS');
 /** What a 503 sent while the service shuts down tells the client (Retry-After, seconds): try again, elsewhere. */
 export const SHUTDOWN_RETRY_AFTER_SECONDS = 1;
+const IDLE_REAPER_INTERVAL_MS = 50;
 export interface ShutdownOptions {
   readonly timeoutMs: number;
   /** Runs last, once the HTTP server is closed: releases what the caller of createApp owns (pool, embedded PostgreSQL). */
@@ -32,6 +33,8 @@ export interface ShutdownOptions {
 export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
   private stopping = false;
   private readonly drains = new Map<string, Drain>();
+  /** Closes connections that turn idle once the server stopped listening (see closeConnectionsAfterResponses). */
+  private idleReaper: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
@@ -49,7 +52,7 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
   }
 
   onModuleDestroy(): void {
-    if (!this.stopping) this.markLateResponses();
+    if (!this.stopping) this.closeConnectionsAfterResponses();
     this.stopping = true;
   }
 
@@ -59,16 +62,21 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.idleReaper);
     await this.options.onClose?.();
   }
 
   /**
-   * From the first step of the shutdown on, every response closes its connection, and every 503
-   * carries Retry-After. That includes Fastify's own 503, which it sends (before any hook runs)
-   * to a request arriving on a kept-alive connection once the HTTP server is closing; a listener
-   * on the Node server, ahead of the framework's, is the one place that sees those requests.
+   * Once the shutdown begins, on the Node HTTP server itself (ahead of the framework, which
+   * answers some requests before any hook of ours runs):
+   * - every response closes its connection, and every 503 carries Retry-After, Fastify's own
+   *   included (it answers 503 to a request on a kept-alive connection once it is closing);
+   * - a kept-alive connection whose request was still running when the server stopped listening
+   *   is closed as soon as it is idle. server.close() waits for every connection, and Node closes
+   *   only those idle at that moment: one client holding such a connection would otherwise keep
+   *   the process alive for the keep-alive timeout (72 s in Fastify), past any stop deadline.
    */
-  private markLateResponses(): void {
+  private closeConnectionsAfterResponses(): void {
     const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
     if (typeof server?.prependListener !== 'function') return;
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -79,6 +87,11 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
         return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
       } as ServerResponse['writeHead'];
     });
+    this.idleReaper = setInterval(() => {
+      if (!server.listening) server.closeIdleConnections();
+    }, IDLE_REAPER_INTERVAL_MS);
+    this.idleReaper.unref();
+    server.once('close', () => clearInterval(this.idleReaper));
   }
 
   private async runDrain(name: string, drain: Drain, signal: string | undefined): Promise<void> {
