@@ -42,4 +42,19 @@ describe('validation pipe', () => {
     const value = await createValidationPipe().transform({ name: 'x', inner: { 'a/b~c': 1 } }, { type: 'body', metatype: Outer });
     expect(value).toBeInstanceOf(Outer);
   });
+
+  it.each([
+    ['a NUL character', { name: 'a\u0000b', inner: { 'a/b~c': 1 } }, '#/name'],
+    ['an unpaired high surrogate', { name: 'x\ud800y', inner: { 'a/b~c': 1 } }, '#/name'],
+    ['an unpaired low surrogate in a nested key', { name: 'x', inner: { 'a/b~c': 1, ['k\udc00']: 1 } }, '#/inner/k\udc00'],
+  ])('refuses text PostgreSQL cannot store (%s) with 400 naming the field', async (_, body, pointer) => {
+    const problem = await problemFor(body);
+    expect(problem.problemStatus).toBe(400);
+    expect(problem.extensions.errors).toEqual([{ pointer, detail: 'text must not contain NUL characters or unpaired UTF-16 surrogates' }]);
+  });
+
+  it('keeps well-formed text, emoji (surrogate pairs) included', async () => {
+    const value = await createValidationPipe().transform({ name: 'é 😀 日本', inner: { 'a/b~c': 1 } }, { type: 'body', metatype: Outer });
+    expect(value).toMatchObject({ name: 'é 😀 日本' });
+  });
 });
