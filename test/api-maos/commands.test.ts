@@ -134,6 +134,30 @@ describe('MAOS commands', () => {
     expect(stable(refusedAgain.body)).toEqual(stable(refused.body));
   });
 
+  it('refuses unstorable text and deep nesting with 400 before anything runs: no event, the action unchanged', async () => {
+    const { actionId } = await orgWithProposedAction(api);
+    const head = async () => api.db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM event_store.events`);
+    const before = await head();
+    const deep = `{"reason":${'['.repeat(45_000)}${']'.repeat(45_000)}}`; // about 90 KB: under the body limit
+    const replies = await Promise.all([
+      command(actionId, 'reject', { reason: 'a\u0000b' }),
+      command(actionId, 'reject', { reason: 'x\ud800y' }),
+      call(api, `/api/maos/actions/${actionId}/reject`, {
+        method: 'POST',
+        token,
+        rawBody: deep,
+        headers: { 'idempotency-key': randomUUID() },
+      }),
+    ]);
+    expect(replies.map((r) => [r.status, r.body.type])).toEqual([
+      [400, '/problems/validation-failed'],
+      [400, '/problems/validation-failed'],
+      [400, '/problems/validation-failed'],
+    ]);
+    expect(await head()).toBe(before);
+    expect((await actionRow(actionId)).status).toBe('proposed');
+  });
+
   it('a key whose first request is still running answers 409', async () => {
     const { actionId } = await orgWithProposedAction(api);
     const key = randomUUID();

@@ -19,6 +19,7 @@ import { principalKey } from '../auth/principal.js';
 import { type ApiRequest, singleHeader } from '../http/api-request.js';
 import { DATABASE_POOL } from '../tokens.js';
 import { problems } from '../errors/problem.js';
+import { assertStorableInput } from '../errors/validation.js';
 import { expectedRevisionFrom, idempotencyKeyFrom, type IfMatchWildcard } from './command-headers.js';
 import { fingerprint } from './idempotency/fingerprint.js';
 import { runIdempotent } from './idempotency/run-idempotent.js';
@@ -101,6 +102,8 @@ export class CommandInterceptor implements NestInterceptor {
     const ifMatch = singleHeader(request, 'if-match');
     if (typeof options.ifMatch === 'object' && ifMatch !== undefined) throw problems.ifMatchNotSupported(options.ifMatch.notSupported);
     const expectedRevision = typeof options.ifMatch === 'object' ? undefined : expectedRevisionFrom(ifMatch, options.ifMatch);
+    // The fingerprint below walks the body: bound it (and refuse unstorable text) first.
+    assertStorableInput(request.body);
     const caller = principalKey(principal);
     request.commandMeta = {
       actor: { kind: principal.kind, id: principal.id },

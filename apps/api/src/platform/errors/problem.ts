@@ -140,6 +140,17 @@ export const problems = {
       'Invalid X-Min-Position',
       'X-Min-Position must be a log position "<commit>-<prepare>" as returned in X-Log-Position.',
     ),
+  /** Beyond anything this log has committed: waiting cannot help (a made-up position, or one from another store). */
+  minPositionAhead: (position: string, head: string | null) =>
+    new ProblemException(
+      400,
+      'min-position-ahead',
+      'X-Min-Position ahead of the log',
+      head
+        ? `X-Min-Position ${position} is ahead of this log's head ${head}: waiting cannot reach it. Send an X-Log-Position this API answered.`
+        : `X-Min-Position ${position} is ahead of this log's head: the log is empty. Send an X-Log-Position this API answered.`,
+      { minPosition: position, head },
+    ),
   readModelBehind: (position: string, retryAfterSeconds: number) =>
     new ProblemException(
       503,

@@ -57,4 +57,14 @@ describe('validation pipe', () => {
     const value = await createValidationPipe().transform({ name: 'é 😀 日本', inner: { 'a/b~c': 1 } }, { type: 'body', metatype: Outer });
     expect(value).toMatchObject({ name: 'é 😀 日本' });
   });
+
+  it('refuses input nested deeper than the limit without touching the stack (45,000 levels)', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 45_000; i++) deep = { a: deep };
+    const problem = await problemFor({ name: 'x', inner: deep });
+    expect(problem.problemStatus).toBe(400);
+    expect(problem.extensions.errors).toEqual([
+      { pointer: expect.stringMatching(/^#\/inner(\/a)+$/), detail: 'the input must be nested at most 32 levels deep' },
+    ]);
+  });
 });
