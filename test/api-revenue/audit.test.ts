@@ -109,11 +109,14 @@ describe('audit endpoints', () => {
     expect((await call(api, '/api/revenue/audit/events', { token: await serviceToken('audit:read') })).status).toBe(400); // must name the org
   });
 
-  it('answers 503 with Retry-After when the read model cannot reach X-Min-Position in time', async () => {
+  // Was: 503 read-model-behind after the wait. A position beyond anything the log committed can
+  // never be reached, so it is now refused at once (the bounded wait and its 503 are covered in
+  // min-position-ahead.test.ts with a real, committed but unapplied write).
+  it('answers 400 min-position-ahead when X-Min-Position is beyond the log, even with the read model paused', async () => {
     await api.pauseProjections();
     try {
       const reply = await call(api, '/api/revenue/opportunities', { token, orgId, headers: { 'x-min-position': '999999999-1' } });
-      expect([reply.status, reply.body.type, reply.headers.get('retry-after')]).toEqual([503, '/problems/read-model-behind', '1']);
+      expect([reply.status, reply.body.type, reply.headers.get('retry-after')]).toEqual([400, '/problems/min-position-ahead', null]);
     } finally {
       api.resumeProjections();
     }

@@ -141,6 +141,13 @@ describe('revenue query API', () => {
     ['limit=0', '#/limit'],
     ['limit=201', '#/limit'],
     ['limit=abc', '#/limit'],
+    // Number() would read these as 16, 5, 100, 3 and 0: only plain decimal digits are numbers here.
+    ['limit=0x10', '#/limit'],
+    ['limit=%205', '#/limit'],
+    ['limit=1e2', '#/limit'],
+    ['limit=%2B3', '#/limit'],
+    ['limit=', '#/limit'],
+    ['minConfidence=0x1', '#/minConfidence'],
     ['minConfidence=2', '#/minConfidence'],
     ['type=bogus', '#/type'],
     ['status=closed', '#/status'],

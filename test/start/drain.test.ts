@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { sql } from '#database';
+import { formatPosition, PostgresEventStore, withMetadata } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { DEMO_OWNER_ID, seedDemoData } from '#runtime';
 import { serviceToken, userToken } from '../support/tokens.js';
@@ -92,7 +93,9 @@ describe('SIGTERM under load', () => {
   }, 30_000);
 
   /** `node dist/apps/api/src/main.js` on the test database, seeding the demo when it is empty; once it printed its banner. */
-  async function startApi(): Promise<{ svc: ServiceProcess; banner: Banner; api: string; exitedAt: () => number }> {
+  async function startApi(
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ svc: ServiceProcess; banner: Banner; api: string; exitedAt: () => number }> {
     const svc = startService(process.execPath, ['dist/apps/api/src/main.js'], {
       cwd: clone,
       env: freshEnv({
@@ -103,6 +106,7 @@ describe('SIGTERM under load', () => {
         PORT: '0',
         RATE_LIMIT: '1000000',
         SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+        ...extraEnv,
       }),
     });
     services.push(svc);
@@ -291,10 +295,25 @@ describe('SIGTERM under load', () => {
   it('a kept-alive connection whose request was still running does not hold up the exit', async () => {
     // Before: Node closes only the connections idle when the server closes; this one became idle
     // later, and server.close() waited for it for the keep-alive timeout (72 s), past any deadline.
-    const { svc, banner, api, exitedAt } = await startApi();
-    // A read that waits (at most 5 s) for a log position the read model will not reach.
+    // Projections off in this instance, and a committed revenue event after them: a read that
+    // asks for it waits (at most 5 s) for a position the read model will not reach here.
+    const { svc, banner, api, exitedAt } = await startApi({ RUN_PROJECTIONS: 'false' });
+    const store = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url });
+    const orgId = randomUUID();
+    const appended = await store.append(
+      `revenue-org-${orgId}`,
+      withMetadata([{ type: 'revenue.action-run-stopped.v1', data: { orgId, why: 'drain-test' } }], {
+        command: 'DrainTest',
+        actor: { kind: 'system', id: 'drain-test' },
+        correlationId: randomUUID(),
+        now: new Date(),
+      }),
+      'no_stream',
+    );
+    await store.close();
+    const owner = await userToken(DEMO_OWNER_ID, { secret: SECRET, expiresIn: 600 });
     const slow = fetch(`${api}/api/revenue/opportunities?status=open`, {
-      headers: { Authorization: `Bearer ${banner.token}`, 'X-Org-Id': banner.org!, 'X-Min-Position': '9000000000-0' },
+      headers: { Authorization: `Bearer ${owner}`, 'X-Org-Id': banner.org!, 'X-Min-Position': formatPosition(appended.position) },
       signal: AbortSignal.timeout(30_000),
     }).then(async (response) => ({
       status: response.status,

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       BODY_LIMIT: 100 * 1024,
       RUN_PROJECTIONS: true,
       HTTP_ADAPTER: 'fastify',
+      READY_MAX_LAG_EVENTS: 1000,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.EVENTSTORE_URL).toBeUndefined();
@@ -30,6 +31,15 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({ BODY_LIMIT: 1024 * 1024, RUN_PROJECTIONS: false, HTTP_ADAPTER: 'express', PORT: 0 });
     expect(loadConfig({ JWT_SECRET: SECRET, BODY_LIMIT: '2048' }).BODY_LIMIT).toBe(2048);
+  });
+
+  it('takes READY_MAX_LAG_EVENTS as a whole number >= 0 (0 turns the lag check off)', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET, READY_MAX_LAG_EVENTS: '0' }).READY_MAX_LAG_EVENTS).toBe(0);
+    expect(loadConfig({ JWT_SECRET: SECRET, READY_MAX_LAG_EVENTS: '50000' }).READY_MAX_LAG_EVENTS).toBe(50_000);
+    for (const bad of ['-1', '1.5', 'lots']) {
+      expect(() => loadConfig({ JWT_SECRET: SECRET, READY_MAX_LAG_EVENTS: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ JWT_SECRET: SECRET, READY_MAX_LAG_EVENTS: bad })).toThrow(/READY_MAX_LAG_EVENTS: /);
+    }
   });
 
   it('requires JWT_SECRET outside tests and falls back to the test secret in tests', () => {

@@ -57,6 +57,12 @@ const schema = z.object({
    * has no organization yet; `true` also on DATABASE_URL's server when it is empty; `false` never.
    */
   DEMO_DATA: z.enum(['auto', 'true', 'false']).default('auto'),
+  /**
+   * /health/ready fails when a projection is more than this many events behind the log (below
+   * one batch of the runner, 2000: a projection that keeps up never is; one rebuilding from the
+   * start or stuck is). 0 turns the lag check off; a halted projection fails readiness anyway.
+   */
+  READY_MAX_LAG_EVENTS: z.coerce.number({ invalid_type_error: 'expected a whole number' }).int().min(0).default(1000),
   /** How long shutdown waits for in-flight work (HTTP requests, projection batches). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(0).max(600_000).default(10_000),
 });

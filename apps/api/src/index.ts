@@ -25,3 +25,4 @@ export { AuditModule } from './audit/audit.module.js';
 export { MaosModule } from './maos/maos.module.js';
 export { ErasureModule } from './erasure/erasure.module.js';
 export { fingerprint } from './platform/commands/idempotency/fingerprint.js';
+export { projectionsReadiness } from './ops/runtime-ops.module.js';

@@ -50,11 +50,16 @@ async function main(): Promise<void> {
 
   const load =
     config.DEMO_DATA === 'true' || (config.DEMO_DATA === 'auto' && runtime.server.embedded && !production && config.NODE_ENV !== 'test');
-  const demo = await prepareDemo(runtime, { load });
+  const demo = await prepareDemo(runtime, { load }).catch((error: unknown) => {
+    if (stopping) return null; // stopped while loading: the stop finishes and exits 0
+    throw error;
+  });
+  if (!demo || stopping) return;
   if (demo.loaded)
     logger.info({ organizations: demo.organizations, analysis: { ...demo.analysis, failures: undefined } }, 'demo data loaded');
-  // Tokens go to the terminal only (stderr, not the JSON log), and never in production.
-  if (!production && !stopping) process.stderr.write(await welcome({ config, url, runtime, demo }));
+  // On stderr, never in the JSON log, never in production; ready tokens only when they are signed
+  // with the development secret (a configured JWT_SECRET may be a real one).
+  if (!production) process.stderr.write(await welcome({ config, url, runtime, demo, tokens: !env.JWT_SECRET }));
 }
 
 main().catch((error: unknown) => {

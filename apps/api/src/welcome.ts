@@ -9,7 +9,14 @@ const TOKEN_LIFETIME = '12h';
  * What `npm start` prints on the terminal once it serves (never in production, never in the
  * JSON log): where things are, what the demo holds, ready tokens, and the first command to try.
  */
-export async function welcome(options: { config: ApiConfig; url: string; runtime: Runtime; demo: DemoState }): Promise<string> {
+export async function welcome(options: {
+  config: ApiConfig;
+  url: string;
+  runtime: Runtime;
+  demo: DemoState;
+  /** Print ready tokens (only when they are signed with the development secret). */
+  tokens: boolean;
+}): Promise<string> {
   const { config, runtime, demo } = options;
   const api = `http://localhost:${new URL(options.url).port}`;
   const settings = { secret: config.JWT_SECRET, audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, expiresIn: TOKEN_LIFETIME };
@@ -36,8 +43,12 @@ export async function welcome(options: { config: ApiConfig; url: string; runtime
     '',
     `Try it from another terminal (tokens valid ${TOKEN_LIFETIME}):`,
     `  export API=${api}`,
-    `  export TOKEN=${owner.token}   # the owner of the demo orgs`,
-    `  export MAOS=${operator.token}   # a MAOS operator: ${DEMO_OPERATOR.scopes.join(' ')}`,
+    ...(options.tokens
+      ? [
+          `  export TOKEN=${owner.token}   # the owner of the demo orgs`,
+          `  export MAOS=${operator.token}   # a MAOS operator: ${DEMO_OPERATOR.scopes.join(' ')}`,
+        ]
+      : [`  # JWT_SECRET is configured: mint tokens with npx revenue-engine token --sub ${DEMO_OWNER_ID} (see --help)`]),
     ...(demo.featuredOrgId ? [`  export ORG=${demo.featuredOrgId}   # Demo org 1: growing usage on tier 1`] : []),
     `  curl -s "$API/api/revenue/opportunities?status=open" -H "Authorization: Bearer $TOKEN" -H "X-Org-Id: $ORG"`,
     'More steps: README "Try it". Stop with Ctrl-C (SIGINT) or SIGTERM.',

@@ -56,8 +56,8 @@ if (process.env.REVENUE_ENGINE_BUILD !== 'never' && isStale()) {
   if (tsc) {
     process.stderr.write('revenue-engine: sources changed since the last build, compiling (tsc -p tsconfig.build.json) ...\n');
     const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 2, 2] });
-    // tsc writes its build info only when output changed: mark this check as done either way.
-    if (existsSync(buildInfo)) utimesSync(buildInfo, new Date(), new Date());
+    // tsc writes its build info only when output changed: mark this check as done when it succeeded.
+    if (build.status === 0 && existsSync(buildInfo)) utimesSync(buildInfo, new Date(), new Date());
     if (build.status !== 0) process.stderr.write('revenue-engine: the build reported errors (above); running what was emitted\n');
   }
 }

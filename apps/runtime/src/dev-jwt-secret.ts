@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '#database';
 
@@ -10,13 +10,28 @@ import { projectRoot } from '#database';
 export function devJwtSecret(): string {
   const dir = join(projectRoot(), '.data');
   const file = join(dir, 'dev-jwt-secret');
+  const existing = readSecret(file);
+  if (existing) return existing;
+  mkdirSync(dir, { recursive: true });
+  // Written aside and linked into place: a crash never leaves an empty secret, and when the API and
+  // the CLI create it at the same moment the second one reads the first one's.
+  const aside = `${file}.${process.pid}.tmp`;
+  writeFileSync(aside, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   try {
-    return readFileSync(file, 'utf8').trim();
+    linkSync(aside, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(aside);
+  }
+  return readSecret(file)!;
+}
+
+function readSecret(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim() || null;
   } catch {
-    mkdirSync(dir, { recursive: true });
-    const secret = randomBytes(32).toString('base64url');
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-    return secret;
+    return null;
   }
 }
 

@@ -37,7 +37,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   try {
     await migrate(server.url);
     const pool = await createDatabasePool(server.url, { maximumPoolSize: options.poolSize ?? 10 });
-    const { store, kind, lag } = await openEventStore({ pool, databaseUrl: server.url, eventStoreUrl: options.eventStoreUrl });
+    const { store, kind, lag } = await openEventStore({ pool, databaseUrl: server.url, eventStoreUrl: options.eventStoreUrl }).catch(
+      async (error: unknown) => {
+        await pool.end().catch(() => undefined);
+        throw error;
+      },
+    );
     const runner = new ProjectionRunner({
       store,
       pool,
@@ -61,10 +66,13 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       runner,
       deps,
       async close() {
-        await runner.stop();
-        await store.close();
-        await pool.end();
-        await server.stop();
+        // Each step runs even when one before it failed: the pool and an owned embedded server
+        // are always released; the first error is reported.
+        let failure: unknown;
+        for (const step of [() => runner.stop(), () => store.close(), () => pool.end(), () => server.stop()]) {
+          await step().catch((error: unknown) => (failure ??= error));
+        }
+        if (failure !== undefined) throw failure;
       },
     };
   } catch (error) {

@@ -31,14 +31,16 @@ async function main(): Promise<void> {
   logger.info({ eventStore: runtime.eventStoreKind, embeddedPostgres: runtime.server.embedded }, 'worker started');
 
   const sweeper = new SweepFleetHandler(runtime.deps);
-  let sweeping: Promise<unknown> = Promise.resolve();
+  let sweeping: Promise<unknown> | null = null;
   const timer =
     config.SWEEP_INTERVAL_MINUTES > 0
       ? setInterval(() => {
+          if (sweeping) return; // a sweep longer than the interval delays the next one, never overlaps it
           sweeping = sweeper
             .execute(new SweepFleet({ actor: { kind: 'system', id: 'scheduler' }, correlationId: randomUUID() }))
             .then((result) => logger.info({ sweep: result }, 'fleet sweep done'))
-            .catch((error: unknown) => logger.error({ err: serializeError(error) }, 'fleet sweep failed'));
+            .catch((error: unknown) => logger.error({ err: serializeError(error) }, 'fleet sweep failed'))
+            .finally(() => (sweeping = null));
         }, config.SWEEP_INTERVAL_MINUTES * 60_000)
       : undefined;
 
@@ -48,10 +50,22 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'worker stopping');
     if (timer) clearInterval(timer);
-    await sweeping;
-    await runtime.close();
-    logger.info({ signal }, 'worker stopped');
-    process.exit(0);
+    // Bounded: a stop that hangs exits 1 rather than waiting for SIGKILL.
+    const deadline = setTimeout(() => {
+      logger.error({ signal }, 'worker did not stop within 30 s');
+      process.exit(1);
+    }, 30_000);
+    try {
+      await sweeping;
+      await runtime.close();
+      logger.info({ signal }, 'worker stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: serializeError(error) }, 'worker did not stop cleanly');
+      process.exit(1);
+    } finally {
+      clearTimeout(deadline);
+    }
   };
   // `on`, not `once`: Ctrl-C and `timeout` signal the whole process group, so npm's forwarded
   // copy arrives too, and a second signal must not kill the worker in the middle of its drain.

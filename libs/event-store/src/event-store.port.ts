@@ -96,6 +96,13 @@ export interface EventStore {
   deleteStream(streamName: string): Promise<void>;
   /** The head of the log: the position of the last event readers can see, or null when empty. */
   headPosition(): Promise<LogPosition | null>;
+  /**
+   * The position of the last committed event, whether readers can see it yet or not (PostgreSQL:
+   * a committed append stays below the readable horizon while an older transaction is open), or
+   * null when the log is empty. Every position an append returned is at or before it, unless its
+   * stream was deleted since. Not a read horizon: use headPosition() for that.
+   */
+  committedHead(): Promise<LogPosition | null>;
   close(): Promise<void>;
 }
 

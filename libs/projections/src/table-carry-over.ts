@@ -4,7 +4,8 @@ import type { OwnedTable } from './table-names.js';
 
 /**
  * Statements that give the new table what CREATE TABLE (LIKE ... INCLUDING ALL) does not copy:
- * grants (table and column), row-level security and its policies, the table comment,
+ * grants (table and column, and those of an identity sequence, which the shadow gets fresh
+ * with default privileges), row-level security and its policies, the table comment,
  * triggers, publication membership, replica identity and the owner. They are read from the
  * catalog BEFORE the swap and name the live table, so after the shadow is renamed to the live
  * name they apply to it. Order matters: privileges are reset and granted while we still own
@@ -13,11 +14,34 @@ import type { OwnedTable } from './table-names.js';
 export async function carryOverStatements(session: ControlSession, table: OwnedTable): Promise<string[]> {
   const result = await session.query<{ statement: string }>(
     `WITH live AS (SELECT c.* , $1::text AS name FROM pg_class c WHERE c.oid = $1::regclass),
-     shadow AS (SELECT c.* FROM pg_class c WHERE c.oid = $2::regclass)
+     shadow AS (SELECT c.* FROM pg_class c WHERE c.oid = $2::regclass),
+     -- identity sequences the shadow got fresh (a serial's sequence is handed over, keeping its grants)
+     seqs AS (
+       SELECT ss.oid::regclass::text AS name, ss.relowner AS shadow_owner, ss.relacl AS shadow_acl,
+              ls.relowner AS live_owner, ls.relacl AS live_acl
+       FROM shadow, live,
+            pg_depend sd JOIN pg_class ss ON ss.oid = sd.objid AND ss.relkind = 'S'
+                         JOIN pg_attribute sa ON sa.attrelid = sd.refobjid AND sa.attnum = sd.refobjsubid,
+            pg_depend ld JOIN pg_class ls ON ls.oid = ld.objid AND ls.relkind = 'S'
+                         JOIN pg_attribute la ON la.attrelid = ld.refobjid AND la.attnum = ld.refobjsubid
+       WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass AND sd.refobjid = shadow.oid
+         AND sd.deptype IN ('a', 'i')
+         AND ld.classid = 'pg_class'::regclass AND ld.refclassid = 'pg_class'::regclass AND ld.refobjid = live.oid
+         AND ld.deptype IN ('a', 'i')
+         AND la.attname = sa.attname AND ls.oid <> ss.oid)
      -- 1. privileges the shadow got from default privileges, which the live table may not have had
      SELECT 1 AS step, format('REVOKE ALL ON TABLE %s FROM %s', live.name,
               CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END) AS statement
      FROM shadow, live, aclexplode(shadow.relacl) a WHERE a.grantee <> shadow.relowner
+     UNION ALL
+     SELECT 1, format('REVOKE ALL ON SEQUENCE %s FROM %s', seqs.name,
+              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END)
+     FROM seqs, aclexplode(seqs.shadow_acl) a WHERE a.grantee <> seqs.shadow_owner
+     UNION ALL
+     SELECT 2, format('GRANT %s ON SEQUENCE %s TO %s%s', a.privilege_type, seqs.name,
+              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+     FROM seqs, aclexplode(seqs.live_acl) a WHERE a.grantee <> seqs.live_owner
      UNION ALL
      SELECT 2, format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, live.name,
               CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,

@@ -137,8 +137,8 @@ export function freshEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 export interface Banner {
   readonly api: string;
-  readonly token: string;
-  readonly maos: string;
+  readonly token: string | null;
+  readonly maos: string | null;
   readonly org: string | null;
   /** The `demo` line: "300 demo orgs loaded; ..." or "300 organizations". */
   readonly demo: string;
@@ -155,7 +155,7 @@ export function parseBanner(stderr: string): Banner | null {
   const token = value('TOKEN');
   const maos = value('MAOS');
   const demo = /^\s+demo\s+(.+)$/m.exec(text)?.[1];
-  if (!api || !token || !maos || demo === undefined) return null;
+  if (!api || demo === undefined) return null;
   return { api, token, maos, org: value('ORG'), demo };
 }
 

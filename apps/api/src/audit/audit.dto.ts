@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsNumberString, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { PageLimit } from '../platform/http/query-params.js';
+import { IsISO8601, IsNumberString, IsOptional, MaxLength } from 'class-validator';
 
 export const MAX_AUDIT_PAGE = 1000;
 export const DEFAULT_AUDIT_PAGE = 100;
@@ -12,12 +12,7 @@ export class AuditEventsQuery {
   @MaxLength(18)
   fromRevision?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: DEFAULT_AUDIT_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_AUDIT_PAGE)
+  @PageLimit(MAX_AUDIT_PAGE, DEFAULT_AUDIT_PAGE)
   limit?: number;
 }
 

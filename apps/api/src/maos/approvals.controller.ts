@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageLimit } from '../platform/http/query-params.js';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { DatabasePool } from '#database';
 import { RequireScope } from '../platform/auth/decorators.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
@@ -9,12 +9,7 @@ import { decodeCursor, encodeCursor } from './approvals-cursor.js';
 import { pendingApprovals } from '#read-models';
 
 export class ApprovalsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit(200, 50)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })

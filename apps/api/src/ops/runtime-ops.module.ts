@@ -2,17 +2,32 @@ import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/c
 import type { Registry } from '#observability';
 import { gauge } from '#observability';
 import type { Runtime } from '#runtime';
-import { METRICS_REGISTRY } from '../platform/tokens.js';
-import { ReadinessChecks } from '../platform/ops/readiness-checks.js';
+import type { ApiConfig } from '../config.js';
+import { API_CONFIG, METRICS_REGISTRY } from '../platform/tokens.js';
+import { type ReadinessCheck, ReadinessChecks } from '../platform/ops/readiness-checks.js';
 
 const RUNTIME = Symbol('RUNTIME');
 
-/** Readiness fails when a projection is halted or further behind than this many events. */
-export const MAX_READY_LAG_EVENTS = 10_000;
+/**
+ * The `projections` readiness check: fails when a projection is halted, or when it is more than
+ * `maxLagEvents` events behind the log (0: lag is not checked; an unknown lag never fails).
+ */
+export function projectionsReadiness(runner: Pick<Runtime['runner'], 'status'>, maxLagEvents: number): ReadinessCheck {
+  return async () => {
+    const statuses = await runner.status();
+    const unhealthy = statuses.filter((s) => s.state === 'halted' || (maxLagEvents > 0 && (s.lagEvents ?? 0) > maxLagEvents));
+    if (unhealthy.length)
+      throw new Error(
+        `projections not ready: ${unhealthy.map((s) => `${s.name} ${s.state}, lag ${s.lagEvents} (max ${maxLagEvents})`).join('; ')}`,
+      );
+    return Object.fromEntries(statuses.map((s) => [s.name, { state: s.state, lagEvents: s.lagEvents, parked: s.parkedCount }]));
+  };
+}
 
 /**
  * Readiness and metrics of the event store and the projections: /health/ready reports the store's
- * head and each projection's state and lag; /metrics exports lag and parked events per projection.
+ * head and each projection's state and lag (failing past READY_MAX_LAG_EVENTS); /metrics exports
+ * lag and parked events per projection.
  */
 @Module({})
 export class RuntimeOpsModule implements OnModuleInit {
@@ -24,6 +39,7 @@ export class RuntimeOpsModule implements OnModuleInit {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly readiness: ReadinessChecks,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   onModuleInit(): void {
@@ -32,14 +48,7 @@ export class RuntimeOpsModule implements OnModuleInit {
       const head = await store.headPosition();
       return { kind: eventStoreKind, head: head ? `${head.commit}-${head.prepare}` : null };
     });
-    this.readiness.register('projections', async () => {
-      const statuses = await runner.status();
-      const unhealthy = statuses.filter((s) => s.state === 'halted' || (s.lagEvents ?? 0) > MAX_READY_LAG_EVENTS);
-      const summary = Object.fromEntries(statuses.map((s) => [s.name, { state: s.state, lagEvents: s.lagEvents, parked: s.parkedCount }]));
-      if (unhealthy.length)
-        throw new Error(`projections not ready: ${unhealthy.map((s) => `${s.name} ${s.state}, lag ${s.lagEvents}`).join('; ')}`);
-      return summary;
-    });
+    this.readiness.register('projections', projectionsReadiness(runner, this.config.READY_MAX_LAG_EVENTS));
     const lag = gauge(this.registry, {
       name: 'projection_lag_events',
       help: 'Events of its types after the projection checkpoint',

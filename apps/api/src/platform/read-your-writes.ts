@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
-import { formatPosition, type LogPosition, parsePosition } from '#event-store';
+import { comparePositions, formatPosition, type LogPosition, parsePosition } from '#event-store';
 import { OrgScoped } from './auth/decorators.js';
 import { problems } from './errors/problem.js';
 import { FEATURE_DEPS, READ_MODEL_PROJECTIONS, type ResolvedFeatureDeps } from './feature-deps.js';
@@ -29,9 +29,29 @@ export function minPositionFrom(header: string | undefined): LogPosition | null 
 }
 
 /**
+ * Refuses (400) a target beyond the highest COMMITTED position of the log: no write produced it
+ * (or its stream has been erased since, and the log's last events with it),
+ * so no wait can reach it and a 503 would have the client retry forever. The committed head, not
+ * the readable one (headPosition): a committed write an older open transaction still hides is
+ * within reach and gets the bounded wait.
+ *
+ * "Beyond" is the log's order (comparePositions: commit, i.e. transaction id, first). A position
+ * from another database or store is judged by that order too: one whose commit part is above
+ * this head is refused; one whose commit part is below it counts as already written (the log
+ * cannot tell it from a real older position), so it waits as usual and is normally passed at once.
+ */
+async function refuseUnreachable(store: ResolvedFeatureDeps['store'], target: LogPosition): Promise<void> {
+  const head = await store.committedHead();
+  if (!head || comparePositions(target, head) > 0) {
+    throw problems.minPositionAhead(formatPosition(target), head && formatPosition(head));
+  }
+}
+
+/**
  * X-Min-Position: the handler runs only once every read model includes that position, so a
  * client reads its own writes. Runs after the global guard, so an unauthenticated caller can
- * never make the API wait. The wait is bounded; then 503 + Retry-After.
+ * never make the API wait. A position beyond the committed log answers 400 at once; otherwise
+ * the wait is bounded, then 503 + Retry-After.
  */
 @Injectable()
 export class ReadYourWritesInterceptor implements NestInterceptor {
@@ -40,6 +60,7 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const target = minPositionFrom(singleHeader(context.switchToHttp().getRequest<ApiRequest>(), 'x-min-position'));
     if (target) {
+      await refuseUnreachable(this.deps.store, target);
       const deadline = Date.now() + this.deps.readYourWritesTimeoutMs;
       for (const name of READ_MODEL_PROJECTIONS) {
         const reached = await this.deps.projections.waitFor(name, target, Math.max(0, deadline - Date.now()));
@@ -73,7 +94,8 @@ export const OrgRead = () =>
     ApiHeader({
       name: 'X-Min-Position',
       required: false,
-      description: 'Wait (at most 5 s) until the read model includes this log position "<commit>-<prepare>".',
+      description:
+        'Wait (at most 5 s) until the read model includes this log position "<commit>-<prepare>"; a position beyond the log answers 400 at once.',
     }),
     ApiResponse({ status: 503, description: 'The read model did not reach X-Min-Position in time; see Retry-After.' }),
   );

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DecimalQuery, PageLimit } from '../platform/http/query-params.js';
+import { IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OPPORTUNITY_STATUSES, OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
 import { OpportunityDto } from './opportunity.dto.js';
 
@@ -20,18 +20,13 @@ export class ListOpportunitiesQuery {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Only opportunities at least this confident.' })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalQuery()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
   minConfidence?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageLimit(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque).' })

@@ -314,7 +314,13 @@ async function launch(ctx: Context, binaries: Binaries, timeoutMs: number): Prom
     // Not tied to this process's lifetime: the owner's stop() ends it, or a later start adopts it.
     child.unref();
     const postmaster = identityOf(child.pid);
-    const state = await waitUntilReady(urlFor(ctx.secret, port), dataDir, postmaster, timeoutMs, () => exited);
+    const state = await waitUntilReady(urlFor(ctx.secret, port), dataDir, postmaster, timeoutMs, () => exited).catch(
+      async (error: unknown) => {
+        // e.g. it refuses our secret: a server nobody owns must not be left running
+        await terminate(postmaster, 0);
+        throw error;
+      },
+    );
     if (state === 'ready') return { postmaster, port };
     const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-15).join('\n');
     if (state === 'timeout') await terminate(postmaster, 0);

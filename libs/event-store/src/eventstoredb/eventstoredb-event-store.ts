@@ -16,7 +16,7 @@ import { appendToStream } from './append-to-stream.js';
 import { createClient, describeTarget, type ConnectionTarget } from './connection.js';
 import { toPortError, type ErrorContext } from './error-mapping.js';
 import { toRecordedEvent } from './event-mapping.js';
-import { lastSelectedPosition, readLogForwards } from './log-reads.js';
+import { lastLogPosition, lastSelectedPosition, readLogForwards } from './log-reads.js';
 import { mapBounded } from './map-bounded.js';
 import { groupByStream, prepareAppend, prepareAppends, type PreparedAppend } from './prepare-append.js';
 import { subscribeToLog } from './subscribe-to-log.js';
@@ -122,6 +122,11 @@ export class EventStoreDbEventStore implements EventStore {
   /** Position of the newest of our events (system and foreign events do not count). */
   async headPosition(): Promise<LogPosition | null> {
     return this.#call({}, () => lastSelectedPosition(this.client, (resolved) => toRecordedEvent(resolved.event)));
+  }
+
+  /** Everything in $all is committed and readable at once: the last position of $all. */
+  async committedHead(): Promise<LogPosition | null> {
+    return this.#call({}, () => lastLogPosition(this.client));
   }
 
   async close(): Promise<void> {

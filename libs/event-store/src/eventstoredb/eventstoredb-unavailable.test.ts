@@ -66,12 +66,13 @@ describe('EventStoreDB adapter when the server is unreachable', () => {
   );
 
   it(
-    'appendMany, readAll, headPosition and deleteStream reject with EventStoreUnavailableError',
+    'appendMany, readAll, headPosition, committedHead and deleteStream reject with EventStoreUnavailableError',
     async () => {
       const batch = [{ streamName: `org-${randomUUID()}`, events: [newEvent()], expectedRevision: 'any' as const }];
       expectUnavailableWithoutSecret(await failure(store.appendMany(batch)));
       expectUnavailableWithoutSecret(await failure(store.readAll({ maxCount: 10 })));
       expectUnavailableWithoutSecret(await failure(store.headPosition()));
+      expectUnavailableWithoutSecret(await failure(store.committedHead()));
       expectUnavailableWithoutSecret(await failure(store.deleteStream(`org-${randomUUID()}`)));
     },
     HANG_GUARD_MS,

@@ -60,6 +60,19 @@ export async function lastSelectedPosition(client: EventStoreDBClient, select: S
   }
 }
 
+/**
+ * Position of the last entry of $all, whoever wrote it (system and foreign events included):
+ * everything in $all is committed, so no appended position of ours lies beyond it.
+ */
+export async function lastLogPosition(client: EventStoreDBClient): Promise<LogPosition | null> {
+  const page = await readPage(client, { direction: BACKWARDS, fromPosition: END, maxCount: LAST_PROBE_SIZE });
+  const position = page.find((resolved) => resolved.event?.position)?.event?.position;
+  return position ? { commit: position.commit, prepare: position.prepare } : null;
+}
+
+/** Entries lacking a position (none expected on $all) are skipped within this many. */
+const LAST_PROBE_SIZE = 16;
+
 async function readPage(client: EventStoreDBClient, options: EsdbReadAllOptions): Promise<AllStreamResolvedEvent[]> {
   const page: AllStreamResolvedEvent[] = [];
   for await (const resolved of client.readAll(options)) page.push(resolved);

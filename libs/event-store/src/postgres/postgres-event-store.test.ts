@@ -115,6 +115,7 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
       const { position } = await store.append(s, [event], 'no_stream');
       expect(await store.readAll({ ...(before && { after: before }), eventTypes: ['hidden.v1'] })).toEqual([]);
       expect(await store.headPosition()).toEqual(before);
+      expect(await store.committedHead()).toEqual(position); // committed, only not readable yet
       expect(ids(await store.readStream(s))).toEqual(ids([event]));
       await older.query('COMMIT');
       await untilVisible(store, position);

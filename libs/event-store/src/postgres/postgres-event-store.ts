@@ -15,7 +15,7 @@ import { UpcasterRegistry } from '../upcasting.js';
 import { AppendAnnouncer } from './append-announcer.js';
 import { appendBatch } from './append-batch.js';
 import { AppendNotifier } from './append-notifier.js';
-import { readHeadPosition, readLogPage } from './read-log.js';
+import { readCommittedHead, readHeadPosition, readLogPage } from './read-log.js';
 import { deleteStreamEvents, readStreamEvents } from './stream-queries.js';
 import { subscribeToLog } from './subscription.js';
 import { validateAppends } from './validate-append.js';
@@ -101,6 +101,10 @@ export class PostgresEventStore implements EventStore {
 
   headPosition(): Promise<LogPosition | null> {
     return readHeadPosition(this.#pool);
+  }
+
+  committedHead(): Promise<LogPosition | null> {
+    return readCommittedHead(this.#pool);
   }
 
   /** Ends live subscriptions and the LISTEN connection; the pool belongs to the caller. */

@@ -102,3 +102,17 @@ export async function readHeadPosition(db: CommonQueryMethods): Promise<LogPosit
   `);
   return row ? rowPosition(row as Pick<EventRow, 'commit' | 'global_position'>) : null;
 }
+
+/**
+ * The last committed event, ignoring the log horizon: a committed append that an older open
+ * transaction still holds back counts (a plain statement snapshot sees every committed row).
+ * One backward probe of events_log_order_idx.
+ */
+export async function readCommittedHead(db: CommonQueryMethods): Promise<LogPosition | null> {
+  const row = await db.maybeOne(sql.unsafe`
+    SELECT e.transaction_id::text AS commit, e.global_position FROM event_store.events e
+    ORDER BY e.transaction_id DESC, e.global_position DESC
+    LIMIT 1
+  `);
+  return row ? rowPosition(row as Pick<EventRow, 'commit' | 'global_position'>) : null;
+}

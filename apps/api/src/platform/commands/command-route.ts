@@ -135,6 +135,6 @@ export class CommandInterceptor implements NestInterceptor {
  */
 function identityOf(request: CommandRequest, ifMatch: bigint | undefined) {
   const path = request.url.split('?')[0]!.toLowerCase();
-  const org = request.org && request.org.role !== 'service' ? ` ${request.org.orgId}` : '';
+  const org = request.org ? ` ${request.org.orgId}` : '';
   return { operation: `${request.method} ${path}${org}`, body: request.body ?? {}, ifMatch };
 }
