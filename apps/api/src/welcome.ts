@@ -20,10 +20,16 @@ export async function welcome(options: {
   const { config, runtime, demo } = options;
   const api = `http://localhost:${new URL(options.url).port}`;
   const settings = { secret: config.JWT_SECRET, audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, expiresIn: TOKEN_LIFETIME };
-  const [owner, operator] = await Promise.all([
-    mintToken({ kind: 'user', userId: DEMO_OWNER_ID }, settings),
-    mintToken({ kind: 'service', name: DEMO_OPERATOR.name, scopes: DEMO_OPERATOR.scopes }, settings),
-  ]);
+  const tokenLines = options.tokens
+    ? await Promise.all([
+        mintToken({ kind: 'user', userId: DEMO_OWNER_ID }, settings).then(
+          (t) => `  export TOKEN=${t.token}   # the owner of the demo orgs`,
+        ),
+        mintToken({ kind: 'service', name: DEMO_OPERATOR.name, scopes: DEMO_OPERATOR.scopes }, settings).then(
+          (t) => `  export MAOS=${t.token}   # a MAOS operator: ${DEMO_OPERATOR.scopes.join(' ')}`,
+        ),
+      ])
+    : [`  # JWT_SECRET is configured: mint tokens with npx revenue-engine token --sub ${DEMO_OWNER_ID} (see --help)`];
   const { server } = runtime;
   const data = server.embedded
     ? `embedded PostgreSQL in ${server.dataDir} (kept between starts; to reset see README "The embedded PostgreSQL")`
@@ -43,12 +49,7 @@ export async function welcome(options: {
     '',
     `Try it from another terminal (tokens valid ${TOKEN_LIFETIME}):`,
     `  export API=${api}`,
-    ...(options.tokens
-      ? [
-          `  export TOKEN=${owner.token}   # the owner of the demo orgs`,
-          `  export MAOS=${operator.token}   # a MAOS operator: ${DEMO_OPERATOR.scopes.join(' ')}`,
-        ]
-      : [`  # JWT_SECRET is configured: mint tokens with npx revenue-engine token --sub ${DEMO_OWNER_ID} (see --help)`]),
+    ...tokenLines,
     ...(demo.featuredOrgId ? [`  export ORG=${demo.featuredOrgId}   # Demo org 1: growing usage on tier 1`] : []),
     `  curl -s "$API/api/revenue/opportunities?status=open" -H "Authorization: Bearer $TOKEN" -H "X-Org-Id: $ORG"`,
     'More steps: README "Try it". Stop with Ctrl-C (SIGINT) or SIGTERM.',

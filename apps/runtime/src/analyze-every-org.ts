@@ -20,13 +20,19 @@ const LISTED_FAILURES = 20;
 /**
  * The full analysis (detect, trigger actions, expansion) of every org, `concurrency` at a time:
  * per org, so each one gets its actions proposed. (The set-based, detection-only pass over the
- * fleet is the sweep.) `onOrg` is called after each org, for progress.
+ * fleet is the sweep.) `onStart` gets the number of orgs, `onOrg` is called after each one: for progress.
  */
 export async function analyzeEveryOrg(
   runtime: Pick<Runtime, 'pool' | 'deps'>,
-  options: { readonly concurrency?: number; readonly meta?: CommandMeta; readonly onOrg?: () => void } = {},
+  options: {
+    readonly concurrency?: number;
+    readonly meta?: CommandMeta;
+    readonly onStart?: (orgs: number) => void;
+    readonly onOrg?: () => void;
+  } = {},
 ): Promise<FleetAnalysis> {
   const orgIds = (await runtime.pool.anyFirst(sql.unsafe`SELECT id FROM organizations ORDER BY id`)) as string[];
+  options.onStart?.(orgIds.length);
   const handler = new RunFullAnalysisHandler(runtime.deps);
   const meta = options.meta ?? { actor: { kind: 'system', id: 'analyze-every-org' }, correlationId: randomUUID() };
   const totals = {

@@ -4,9 +4,8 @@ import { analyzeEveryOrg, type FleetAnalysis } from './analyze-every-org.js';
 import { seedDemoData } from './demo-data.sql.js';
 import type { Runtime } from './open-runtime.js';
 
-/** How many demo orgs `npm start` creates on an empty database, and in batches of how many. */
+/** How many demo orgs `npm start` creates on an empty database. */
 export const DEMO_ORGS = 300;
-const DEMO_BATCH = 100;
 
 export interface DemoState {
   /** True when this start loaded the demo data (the database had no organization). */
@@ -28,9 +27,8 @@ export async function prepareDemo(runtime: Pick<Runtime, 'pool' | 'deps'>, optio
   if (organizations > 0 || !options.load)
     return { loaded: false, organizations, featuredOrgId: await featuredOrg(runtime), analysis: null };
   const asOf = runtime.deps.clock.now();
-  for (let first = 1; first <= DEMO_ORGS; first += DEMO_BATCH) {
-    await seedDemoData(runtime.pool, Math.min(DEMO_BATCH, DEMO_ORGS - first + 1), asOf, { firstNumber: first });
-  }
+  // One transaction (a fraction of a second): a stop during the load leaves no half demo behind.
+  await seedDemoData(runtime.pool, DEMO_ORGS, asOf, { firstNumber: 1 });
   const analysis = await analyzeEveryOrg(runtime, { meta: { actor: { kind: 'system', id: 'demo-start' }, correlationId: randomUUID() } });
   return { loaded: true, organizations: DEMO_ORGS, featuredOrgId: await featuredOrg(runtime), analysis };
 }

@@ -26,9 +26,6 @@ export type ResolvedFeatureDeps = Required<FeatureDeps>;
 
 export const FEATURE_DEPS = Symbol('FEATURE_DEPS');
 
-/** The projections a revenue GET reads (and erasure clears); a write is visible once both passed its position. */
-export const READ_MODEL_PROJECTIONS = ['revenue-read-model', 'credit-ledger'] as const;
-
 /** Provides FEATURE_DEPS to every feature module (global), with defaults filled in. */
 @Module({})
 export class FeatureDepsModule {

@@ -12,7 +12,8 @@ import type { Observable } from 'rxjs';
 import { comparePositions, formatPosition, type LogPosition, parsePosition } from '#event-store';
 import { OrgScoped } from './auth/decorators.js';
 import { problems } from './errors/problem.js';
-import { FEATURE_DEPS, READ_MODEL_PROJECTIONS, type ResolvedFeatureDeps } from './feature-deps.js';
+import { allProjections } from '#read-models';
+import { FEATURE_DEPS, type ResolvedFeatureDeps } from './feature-deps.js';
 import { type ApiRequest, singleHeader } from './http/api-request.js';
 
 /** Seconds a client should wait before retrying a read whose read model is still behind. */
@@ -62,7 +63,8 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     if (target) {
       await refuseUnreachable(this.deps.store, target);
       const deadline = Date.now() + this.deps.readYourWritesTimeoutMs;
-      for (const name of READ_MODEL_PROJECTIONS) {
+      // A write is visible once every read model has passed its position.
+      for (const { name } of allProjections) {
         const reached = await this.deps.projections.waitFor(name, target, Math.max(0, deadline - Date.now()));
         if (!reached) throw problems.readModelBehind(formatPosition(target), RETRY_AFTER_SECONDS);
       }

@@ -1,4 +1,4 @@
-import { isUuid, sql } from '#database';
+import { isUuid } from '#database';
 import type { Runtime } from '#runtime';
 import { configOf, type CommandContext } from '../context.js';
 import { CliFailure } from '../exit-codes.js';
@@ -67,11 +67,15 @@ async function analyzeOne(runtime: Runtime, orgId: string) {
 
 async function analyzeAll(runtime: Runtime, concurrency: number, ctx: CommandContext) {
   const { analyzeEveryOrg } = await import('#runtime');
-  const orgs = Number(await runtime.pool.oneFirst(sql.unsafe`SELECT count(*) FROM organizations`));
-  const bar = ctx.progress.bar('analyze', orgs, 'orgs');
+  let bar: ReturnType<CommandContext['progress']['bar']> | undefined;
   try {
-    return await analyzeEveryOrg(runtime, { concurrency, meta: cliMeta(), onOrg: () => bar.increment() });
+    return await analyzeEveryOrg(runtime, {
+      concurrency,
+      meta: cliMeta(),
+      onStart: (orgs) => (bar = ctx.progress.bar('analyze', orgs, 'orgs')),
+      onOrg: () => bar?.increment(),
+    });
   } finally {
-    bar.stop();
+    bar?.stop();
   }
 }
