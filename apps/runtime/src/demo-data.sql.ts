@@ -16,11 +16,11 @@ export interface DemoDataOptions {
 /** The owner of every demo org: `revenue-engine token --sub` it for a user token. */
 export const DEMO_OWNER_ID = '00000000-0000-4000-8000-00000000d3e0';
 
-/** What "Demo org <n>" does, by n: the same numbers give the same demo on every machine. */
+/**
+ * What "Demo org <n>" does: profile n-1 mod 5 in this order, wallet tier 1 + (n-1) mod 3 (every
+ * pair occurs), so the same numbers give the same demo on every machine.
+ */
 export const DEMO_PROFILES = ['growing', 'flat-heavy-text', 'declining', 'stopped', 'idle'] as const;
-export const demoProfileOf = (n: number) => DEMO_PROFILES[(n - 1) % DEMO_PROFILES.length]!;
-/** Wallet tier of "Demo org <n>": 1, 2, 3 in turn (5 profiles x 3 tiers: every pair occurs). */
-export const demoTierOf = (n: number) => 1 + ((n - 1) % 3);
 
 /**
  * Demo orgs "Demo org <n>" with `days` (default 60) of daily usage before `asOf`, generated in
