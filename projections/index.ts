@@ -1,9 +1,12 @@
 import type { AnyProjection } from '#projection-runner';
+import { actionOutbox } from './action-outbox/action-outbox.projection.js';
 import { creditLedger } from './credit-ledger/credit-ledger.projection.js';
 import { revenueReadModel } from './revenue-read-model/revenue-read-model.projection.js';
+import { schedulerRuns } from './scheduler-runs/index.js';
 
-export { creditLedger, revenueReadModel };
+export { actionOutbox, creditLedger, revenueReadModel };
 
 /** Every read model the worker runs. */
-export const allProjections: readonly AnyProjection[] = [revenueReadModel, creditLedger];
+export const allProjections: readonly AnyProjection[] = [revenueReadModel, creditLedger, actionOutbox, schedulerRuns];
 export * from './revenue-read-model/queries/index.js';
+export * from './scheduler-runs/index.js';

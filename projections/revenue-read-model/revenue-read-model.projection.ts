@@ -1,9 +1,9 @@
 import { sql, type DatabaseTransactionConnection } from '#database';
-import type { RecordedEvent } from '#event-store';
 import type { Projection, ProjectionTables, Recorded } from '#projection-runner';
 import {
   ALL_REVENUE_EVENT_TYPES,
   orgIdFromStreamName,
+  runStopOf,
   type ActionApproved,
   type ActionExpired,
   type ActionFailed,
@@ -53,23 +53,39 @@ async function applyRun(tx: Tx, tables: ProjectionTables, run: Run<Recorded<Reve
       return markActioned(tx, tables, run.events);
     case 'revenue.action-run-stopped.v1':
       return; // audit only: the reason lives in the stream
+    case 'revenue.action-delivery-queued.v1':
+      return; // the outbox's (projections/action-outbox); the action row stays approved until sent or failed
     default:
       return applyTransitions(tx, tables, run.events);
   }
 }
 
-async function advanceStreamRevisions(tx: Tx, tables: ProjectionTables, events: readonly RecordedEvent[]): Promise<void> {
-  const latest = new Map<string, bigint>();
+/**
+ * Per org of the batch: the stream revision, and the last trigger run that stopped for credits
+ * (cleared by a proposal), which the sweep's snapshot needs to not record the same stop twice.
+ */
+async function advanceStreamRevisions(tx: Tx, tables: ProjectionTables, events: readonly Recorded<RevenueEvent>[]): Promise<void> {
+  const latest = new Map<string, { revision: bigint; runStop?: string | null }>();
   for (const e of events) {
     const orgId = orgIdFromStreamName(e.streamName);
-    if (orgId) latest.set(orgId, e.streamRevision);
+    if (!orgId) continue;
+    const entry = { ...latest.get(orgId), revision: e.streamRevision };
+    if (e.type === 'revenue.action-run-stopped.v1') {
+      entry.runStop = json(runStopOf(e.data));
+    } else if (e.type === 'revenue.action-proposed.v1') entry.runStop = null;
+    latest.set(orgId, entry);
   }
   if (latest.size === 0) return;
-  const rows = [...latest].map(([orgId, revision]) => [orgId, revision.toString()]);
+  const rows = [...latest].map(([orgId, e]) => [orgId, e.revision.toString()]);
   await tx.query(sql.unsafe`
     INSERT INTO ${tables.of('revenue_org_streams')} AS s (org_id, stream_revision, updated_at)
     SELECT org_id, revision, now() FROM ${sql.unnest(rows, ['uuid', 'int8'])} AS t(org_id, revision)
     ON CONFLICT (org_id) DO UPDATE SET stream_revision = greatest(EXCLUDED.stream_revision, s.stream_revision), updated_at = now()`);
+  const stops = [...latest].filter(([, e]) => e.runStop !== undefined).map(([orgId, e]) => [orgId, e.runStop ?? null]);
+  if (stops.length === 0) return;
+  await tx.query(sql.unsafe`
+    UPDATE ${tables.of('revenue_org_streams')} AS s SET last_run_stop = t.run_stop
+    FROM ${sql.unnest(stops, ['uuid', 'jsonb'])} AS t(org_id, run_stop) WHERE s.org_id = t.org_id`);
 }
 
 // revenue_opportunities

@@ -1,6 +1,6 @@
 import type { Detection } from './rules/detect.js';
 import type { RuleSet } from './rules/rule-set.js';
-import type { ActionOutcome, ManualCloseOutcome, OpportunityType } from './types.js';
+import type { ActionOutcome, ActionType, ManualCloseOutcome, OpportunityType } from './types.js';
 
 /** The commands of the org's revenue stream, one decide function each (src/revenue/decide). */
 
@@ -46,6 +46,8 @@ export interface RecordActionDispatch {
   readonly result: 'sent' | 'failed';
   /** Required when result is failed. */
   readonly reason?: string;
+  /** Who reports: the engine's own dispatcher, or (default) an external one such as MAOS. It must be the action's deliverer. */
+  readonly reportedBy?: 'engine' | 'external';
 }
 
 export interface RecordActionOutcome {
@@ -96,4 +98,12 @@ export interface DecideContext {
    */
   readonly newId: (key: string) => string;
   readonly ruleSet: RuleSet;
+  /**
+   * How each action type's channel is delivered, from the deployment's channel configuration:
+   * by the engine (`webhook`, `log`) or by an external dispatcher. Unset or missing: external.
+   * The approval records the choice, so replaying history never depends on today's configuration.
+   */
+  readonly channels?: ChannelRouting;
 }
+
+export type ChannelRouting = Readonly<Partial<Record<ActionType, 'webhook' | 'log' | 'external'>>>;

@@ -3,7 +3,13 @@
  * message that names the entity and the offending value. One flat level under DomainError.
  */
 export type DomainErrorCode =
-  'invalid_command' | 'org_mismatch' | 'action_not_found' | 'opportunity_not_found' | 'invalid_transition' | 'opportunity_closed';
+  | 'invalid_command'
+  | 'org_mismatch'
+  | 'action_not_found'
+  | 'opportunity_not_found'
+  | 'invalid_transition'
+  | 'opportunity_closed'
+  | 'delivery_owned_elsewhere';
 
 export class DomainError extends Error {
   override readonly name: string = 'DomainError';
@@ -70,5 +76,21 @@ export class OpportunityClosedError extends DomainError {
     readonly status: string,
   ) {
     super('opportunity_closed', `opportunity ${opportunityId} is already closed (${status})`);
+  }
+}
+
+/** A dispatch report from the party that does not deliver this action (see RecordActionDispatch). */
+export class DeliveryOwnedElsewhereError extends DomainError {
+  override readonly name = 'DeliveryOwnedElsewhereError';
+  constructor(
+    readonly actionId: string,
+    readonly deliveredBy: 'engine' | 'external',
+  ) {
+    super(
+      'delivery_owned_elsewhere',
+      deliveredBy === 'engine'
+        ? `action ${actionId} is delivered by the engine's channel, which records sent or failed itself`
+        : `action ${actionId} is delivered by an external dispatcher, which reports sent or failed`,
+    );
   }
 }

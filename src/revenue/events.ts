@@ -13,6 +13,7 @@ export const REVENUE_EVENT_TYPES = {
   opportunityClosed: 'revenue.opportunity-closed.v1',
   actionProposed: 'revenue.action-proposed.v1',
   actionApproved: 'revenue.action-approved.v1',
+  actionDeliveryQueued: 'revenue.action-delivery-queued.v1',
   actionRejected: 'revenue.action-rejected.v1',
   actionSent: 'revenue.action-sent.v1',
   actionFailed: 'revenue.action-failed.v1',
@@ -90,6 +91,15 @@ export type ActionProposed = Event<
   }
 >;
 export type ActionApproved = Event<'revenue.action-approved.v1', ActionRef & { approvedAt: string }>;
+/**
+ * Appended with the approval when the action's channel is one the engine delivers to (a webhook,
+ * or the local log channel): the outbox entry. In the same append as the approval, so an approved
+ * action is never without it; the engine's dispatcher then records sent or failed, and nobody else.
+ */
+export type ActionDeliveryQueued = Event<
+  'revenue.action-delivery-queued.v1',
+  ActionRef & { actionType: ActionType; channelKind: 'webhook' | 'log'; queuedAt: string }
+>;
 export type ActionRejected = Event<
   'revenue.action-rejected.v1',
   ActionRef & { reason: string; creditsReleased: Credits; rejectedAt: string }
@@ -120,6 +130,7 @@ export type RevenueEvent =
   | OpportunityClosed
   | ActionProposed
   | ActionApproved
+  | ActionDeliveryQueued
   | ActionRejected
   | ActionSent
   | ActionFailed

@@ -92,6 +92,7 @@ describe('evolve', () => {
       actions: {},
       creditsReserved: 0,
       creditsCharged: 0,
+      lastRunStop: null,
     });
   });
 });

@@ -1,5 +1,5 @@
 import { addCredits, subtractCredits, type Credits } from './credits.js';
-import type { RevenueEvent } from './events.js';
+import type { ActionRunStopped, RevenueEvent } from './events.js';
 import type { ActionStatus, ActionType, Facts, OpportunityStatus, OpportunityType } from './types.js';
 
 /** The fold of one org's stream. Plain records (not Maps) so audit can return it as JSON. */
@@ -31,6 +31,11 @@ export interface Action {
   readonly proposedAt: string;
   /** Set once approved, kept afterwards: makes a retried approval recognisable. */
   readonly approvedAt: string | null;
+  /**
+   * Who reports it sent or failed: the engine's dispatcher (its channel was queued for delivery
+   * with the approval) or, by default, an external dispatcher such as MAOS.
+   */
+  readonly deliveredBy: 'engine' | 'external';
   readonly updatedAt: string;
 }
 
@@ -43,6 +48,18 @@ export interface RevenueAccountState {
   readonly creditsReserved: Credits;
   /** Sum ever charged for sent actions. */
   readonly creditsCharged: Credits;
+  /**
+   * The last trigger run that stopped for credits, until an action is proposed again: a run that
+   * would stop at the same place with the same credits records nothing new (a scheduled sweep
+   * must not add an event per org without credits every time it runs).
+   */
+  readonly lastRunStop: RunStop | null;
+}
+
+export interface RunStop {
+  readonly opportunityId: string;
+  /** What was left to reserve when it stopped: available - outstanding - reserved by that run. */
+  readonly creditsFree: Credits;
 }
 
 export const initialState: RevenueAccountState = {
@@ -52,6 +69,7 @@ export const initialState: RevenueAccountState = {
   actions: {},
   creditsReserved: 0,
   creditsCharged: 0,
+  lastRunStop: null,
 };
 
 /** History is fact: evolve never throws; an event naming an unknown entity leaves state as it was. */
@@ -105,10 +123,12 @@ export function evolve(state: RevenueAccountState, event: RevenueEvent): Revenue
         creditsCharged: 0,
         proposedAt: d.proposedAt,
         approvedAt: null,
+        deliveredBy: 'external',
         updatedAt: d.proposedAt,
       };
       const withAction = {
         ...withOrg,
+        lastRunStop: null,
         actions: { ...withOrg.actions, [d.actionId]: action },
         creditsReserved: addCredits(withOrg.creditsReserved, d.creditsReserved),
       };
@@ -120,6 +140,8 @@ export function evolve(state: RevenueAccountState, event: RevenueEvent): Revenue
         approvedAt: event.data.approvedAt,
         updatedAt: event.data.approvedAt,
       });
+    case 'revenue.action-delivery-queued.v1':
+      return patchAction(withOrg, event.data.actionId, { deliveredBy: 'engine' });
     case 'revenue.action-rejected.v1':
       return releaseCredits(withOrg, event.data.actionId, 'rejected', event.data.creditsReleased, event.data.rejectedAt);
     case 'revenue.action-failed.v1':
@@ -139,8 +161,9 @@ export function evolve(state: RevenueAccountState, event: RevenueEvent): Revenue
     }
     case 'revenue.action-outcome-recorded.v1':
       return patchAction(withOrg, event.data.actionId, { status: event.data.outcome, updatedAt: event.data.recordedAt });
-    case 'revenue.action-run-stopped.v1':
-      return withOrg;
+    case 'revenue.action-run-stopped.v1': {
+      return { ...withOrg, lastRunStop: runStopOf(event.data) };
+    }
     default:
       return state; // a type this version does not know (newer writer): nothing to fold
   }
@@ -168,6 +191,11 @@ function releaseCredits(
   if (!state.actions[actionId]) return state;
   const withoutReservation = { ...state, creditsReserved: subtractCredits(state.creditsReserved, released) };
   return patchAction(withoutReservation, actionId, { status, creditsReserved: 0, updatedAt: at });
+}
+
+export function runStopOf(stop: ActionRunStopped['data']): RunStop {
+  const free = subtractCredits(subtractCredits(stop.creditsAvailable, stop.creditsOutstanding), stop.creditsReservedThisRun);
+  return { opportunityId: stop.opportunityId, creditsFree: free };
 }
 
 /** Folds a history from the initial state (or from a snapshot). */

@@ -77,7 +77,7 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
       [['audit', 'abc'], /<orgId> must be an organization id/],
       [['audit', randomUUID(), '--as-of', 'yesterday'], /--as-of must be an ISO 8601 date/],
       [['audit', randomUUID(), '--opportunity', '42'], /--opportunity must be an opportunity id/],
-      [['projections', 'parked', 'nope'], /unknown projection 'nope' \(known: revenue-read-model, credit-ledger\)/],
+      [['projections', 'parked', 'nope'], /unknown projection 'nope' \(known: revenue-read-model, credit-ledger, action-outbox, scheduler-runs\)/],
       [['token'], /give --sub <user id> .* or --service <name>/],
       [['token', '--sub', 'bob'], /--sub must be a user id/],
       [['token', '--service', 'maos'], /needs --scope/],
@@ -209,7 +209,7 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
     expect(status.stdout).toMatch(/^projection\s+version\s+state\s+position\s+lag\s+parked/);
     expect(status.stdout).toMatch(/^revenue-read-model\s+1\s+running\s+\d+-\d+\s+0\s+0/m);
     const statuses = json<Array<{ name: string; state: string; position: string | null }>>(statusJson);
-    expect(statuses.map((s) => s.name).sort()).toEqual(['credit-ledger', 'revenue-read-model']);
+    expect(statuses.map((s) => s.name).sort()).toEqual(['action-outbox', 'credit-ledger', 'revenue-read-model', 'scheduler-runs']);
     expect(statuses.find((s) => s.name === 'revenue-read-model')?.position).toMatch(/^\d+-\d+$/);
     expect(parked).toEqual({ code: 0, stdout: 'no parked events for revenue-read-model\n', stderr: '' });
     expect(json(resumed)).toEqual({ projection: 'credit-ledger', resumed: false });

@@ -3,7 +3,7 @@ import { sql } from '#database';
 import { RunFullAnalysis, SweepFleet } from '#revenue-commands';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from './support/revenue-harness.js';
 
-describe('fleet sweep (set-based detection for every org)', () => {
+describe('fleet sweep (set-based detection and triggering for every org)', () => {
   let h: RevenueHarness;
   const orgs: Record<string, string> = {};
   beforeAll(async () => {
@@ -35,11 +35,10 @@ describe('fleet sweep (set-based detection for every org)', () => {
     expect(await openTypes(orgs.noWallet!)).toContain('upsell'); // no wallet = tier 1; 54,000 tokens
   });
 
-  it('a second sweep over unchanged usage writes nothing', async () => {
+  it('a second sweep over unchanged usage writes nothing (not even the stop for credits of the org without a wallet again)', async () => {
     const again = await h.commands.execute(new SweepFleet(h.meta()));
     expect(again.detections).toBeGreaterThan(0);
-    expect(again.eventsAppended).toBe(0);
-    expect(again.position).toBeNull();
+    expect(again).toMatchObject({ orgsChanged: 0, eventsAppended: 0, runsStopped: 0, actionsProposed: 0 });
   });
 
   it('is safe concurrently with itself and with per-org analyses: still one open opportunity per (org, type)', async () => {

@@ -172,7 +172,7 @@ describe('npm start in a private clone, as on a fresh machine', () => {
       first = await start('first start');
       const { service, banner, api } = first;
       expect(first.postgres.origin).toBe('started');
-      expect(banner.demo).toMatch(/^\d+ demo orgs loaded; first analysis: /);
+      expect(banner.demo).toMatch(/^\d+ demo orgs loaded; first scheduled sweep: /);
       expect(service.logLine('demo data loaded')).toBeDefined();
       expect(service.logLine(/^initialised /)).toBeDefined();
       expect(banner.org).toMatch(/^[0-9a-f-]{36}$/);

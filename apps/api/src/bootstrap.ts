@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { createLogger, createMetricsRegistry, type Logger } from '#observability';
-import { openRuntime, type Runtime } from '#runtime';
+import { OutboxDispatcher, openRuntime, startScheduler, type Runtime, type Scheduler, type SchedulerOptions } from '#runtime';
 import type { ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { commandMetrics } from './ops/command-metrics.js';
@@ -11,6 +12,11 @@ export interface RunningServer {
   readonly config: ApiConfig;
   readonly logger: Logger;
   readonly runtime: Runtime;
+  /**
+   * Starts the scheduler (SWEEP_INTERVAL_MINUTES > 0; null when 0), once: left to the caller so
+   * that `npm start` loads the demo first and the first scheduled run sweeps it. Stopped with the app.
+   */
+  startScheduler(options?: Pick<SchedulerOptions, 'onRunFinished'>): Scheduler | null;
 }
 
 export interface BootstrapOptions {
@@ -34,11 +40,22 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
     eventStoreUrl: config.EVENTSTORE_URL,
     logger,
     observe: commandMetrics(registry),
+    channels: config.channels,
   });
+  const dispatcher = config.RUN_DISPATCHER ? new OutboxDispatcher({ deps: runtime.deps, config: config.channels, logger, registry }) : null;
   try {
     if (config.RUN_PROJECTIONS) runtime.runner.start();
+    dispatcher?.start();
     const modules = options.modules?.(runtime) ?? [];
-    const app = await createApp({ config, pool: runtime.pool, logger, registry, modules, onClose: () => runtime.close() });
+    let scheduler: Scheduler | null = null;
+    // An in-flight scheduled run is recorded and the dispatcher's attempts finish (each bounded
+    // by its timeout) before the runtime closes.
+    const onClose = async () => {
+      await scheduler?.stop(Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS));
+      await dispatcher?.stop();
+      await runtime.close();
+    };
+    const app = await createApp({ config, pool: runtime.pool, logger, registry, modules, onClose });
     await app.listen(config.PORT, config.HOST);
     const url = await app.getUrl();
     const { server } = runtime;
@@ -48,6 +65,7 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
         url,
         adapter: config.HTTP_ADAPTER,
         runProjections: config.RUN_PROJECTIONS,
+        dispatcher: dispatcher ? { channels: channelKinds(config), maosWebhook: config.channels.maosWebhook !== null } : false,
         eventStore: runtime.eventStoreKind,
         postgres: server.embedded
           ? { embedded: true, dataDir: server.dataDir, port: server.port, pid: server.pid, origin: server.origin }
@@ -55,9 +73,27 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
       },
       'revenue-engine api started',
     );
-    return { app, url, config, logger, runtime };
+    const startScheduling = (options: Pick<SchedulerOptions, 'onRunFinished'> = {}): Scheduler | null => {
+      if (config.SWEEP_INTERVAL_MINUTES === 0) return null;
+      scheduler ??= startScheduler({
+        deps: runtime.deps,
+        intervalMs: config.SWEEP_INTERVAL_MINUTES * 60_000,
+        proposalMaxAgeMs: config.PROPOSAL_MAX_AGE_HOURS * 3_600_000,
+        logger,
+        instanceId: `api-${process.pid}-${randomUUID().slice(0, 8)}`,
+        ...options,
+      });
+      return scheduler;
+    };
+    return { app, url, config, logger, runtime, startScheduler: startScheduling };
   } catch (error) {
+    await dispatcher?.stop().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** `{send_email: 'webhook', ...}`: what the start line says of the channels (never URLs or secrets). */
+function channelKinds(config: ApiConfig): Record<string, string> {
+  return Object.fromEntries(Object.entries(config.channels.channels).map(([type, channel]) => [type, channel.kind]));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseChannelConfig, type ChannelConfig } from '#runtime';
 import { DEFAULT_HTTP_ADAPTER, HTTP_ADAPTER_KINDS } from './platform/http/adapter-kind.js';
 
 export class ConfigError extends Error {
@@ -50,6 +51,16 @@ const schema = z.object({
   RATE_LIMIT: z.coerce.number({ invalid_type_error: 'expected a whole number' }).int().min(1).default(600),
   BODY_LIMIT: byteSize.default('100kb'),
   RUN_PROJECTIONS: flag.default('true'),
+  /** Deliver the outbox (approved actions to their channels, proposals to MAOS's webhook) in this process. */
+  RUN_DISPATCHER: flag.default('true'),
+  /**
+   * Minutes between scheduled runs (fleet sweep that proposes, then expiry of stale proposals);
+   * 0 turns the scheduler off in this process. Any number of API and worker processes may run
+   * it: one leads (an advisory lock), runs never overlap, every run is recorded.
+   */
+  SWEEP_INTERVAL_MINUTES: z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0).max(10_080).default(60),
+  /** Proposed actions still awaiting approval after this many hours expire (their credits are released). */
+  PROPOSAL_MAX_AGE_HOURS: z.coerce.number({ invalid_type_error: 'expected hours' }).positive().max(8_760).default(72),
   HTTP_ADAPTER: z.enum(HTTP_ADAPTER_KINDS).default(DEFAULT_HTTP_ADAPTER),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
@@ -71,7 +82,7 @@ const schema = z.object({
 export const TEST_JWT_SECRET = 'test-only-hs256-secret-never-use-in-production';
 
 type Parsed = z.infer<typeof schema>;
-export type ApiConfig = Readonly<Omit<Parsed, 'JWT_SECRET'> & { JWT_SECRET: string }>;
+export type ApiConfig = Readonly<Omit<Parsed, 'JWT_SECRET'> & { JWT_SECRET: string; channels: ChannelConfig }>;
 
 /**
  * Validates the environment once, at boot. Every problem is reported at once; values are
@@ -81,10 +92,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   // An empty variable means "unset" (docker-compose and shells often export VAR=).
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  }
-  const { JWT_SECRET, ...rest } = result.data;
+  const channels = parseChannelConfig(present);
+  const issues = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
+    ...('issues' in channels ? channels.issues : []),
+  ];
+  if (!result.success || 'issues' in channels) throw new ConfigError(issues);
+  const { JWT_SECRET, ...settings } = result.data;
+  const rest = { ...settings, channels: channels.config };
   if (JWT_SECRET !== undefined) return { ...rest, JWT_SECRET };
   if (rest.NODE_ENV === 'test') return { ...rest, JWT_SECRET: TEST_JWT_SECRET };
   throw new ConfigError(['JWT_SECRET: required (the HS256 secret of the Supabase project)']);

@@ -4,9 +4,11 @@ import type { Runtime } from '#runtime';
 import { AuditModule } from './audit/audit.module.js';
 import { ErasureModule } from './erasure/erasure.module.js';
 import { MaosModule } from './maos/maos.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { RuntimeOpsModule } from './ops/runtime-ops.module.js';
 import { FeatureDepsModule } from './platform/feature-deps.js';
 import { RevenueModule } from './revenue/revenue.module.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
 
 /** The API's feature modules over one runtime: the commands, the revenue endpoints, audit, MAOS, erasure, ops. */
 export function featureModules(runtime: Runtime): Array<Type | DynamicModule> {
@@ -22,6 +24,8 @@ export function featureModules(runtime: Runtime): Array<Type | DynamicModule> {
     AuditModule,
     MaosModule,
     ErasureModule,
+    SchedulerModule,
+    OutboxModule,
     RuntimeOpsModule.forRoot(runtime),
   ];
 }

@@ -1,5 +1,11 @@
-import { withDevJwtSecret } from '#runtime';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { allProjections } from '#read-models';
+import { withDevJwtSecret, type Runtime } from '#runtime';
 import { ConfigError, loadConfig } from './config.js';
+import type { ScheduledRunSummary } from './welcome.js';
+
+/** How long the banner waits for the scheduler's first run over a demo just loaded. */
+const FIRST_RUN_WAIT_MS = 60_000;
 
 // EX_CONFIG from sysexits.h: the environment, not the code, needs fixing.
 const EXIT_BAD_CONFIG = 78;
@@ -24,14 +30,16 @@ async function main(): Promise<void> {
     import('#runtime'),
     import('./welcome.js'),
   ]);
-  const { app, url, logger, runtime } = await bootstrap(config, { modules: featureModules });
+  const server = await bootstrap(config, { modules: featureModules });
+  const { app, url, logger, runtime } = server;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'revenue-engine api stopping');
-    // Readiness down, in-flight requests answered, projections' batch committed, then the pool
-    // and the embedded PostgreSQL this process owns.
+    // Readiness down, in-flight requests answered, the scheduled run in flight recorded, the
+    // dispatcher's attempts finished, projections' batch committed, then the pool and the
+    // embedded PostgreSQL this process owns.
     app.close().then(
       () => {
         logger.info({ signal }, 'revenue-engine api stopped');
@@ -55,11 +63,25 @@ async function main(): Promise<void> {
     throw error;
   });
   if (!demo || stopping) return;
-  if (demo.loaded)
-    logger.info({ organizations: demo.organizations, analysis: { ...demo.analysis, failures: undefined } }, 'demo data loaded');
+  if (demo.loaded) logger.info({ organizations: demo.organizations }, 'demo data loaded');
+  // The scheduler starts after the demo load, so its first run sweeps the demo orgs (the first
+  // run ever starts at once); the banner waits for that run when the demo was loaded now.
+  let reportFirstRun: (run: ScheduledRunSummary) => void = () => undefined;
+  const firstRun = new Promise<ScheduledRunSummary>((resolve) => (reportFirstRun = resolve));
+  const scheduler = server.startScheduler({ onRunFinished: (run) => reportFirstRun(run) });
+  // Bounded: another instance may lead and run it instead.
+  const run = demo.loaded && scheduler ? await Promise.race([firstRun, sleep(FIRST_RUN_WAIT_MS).then(() => null)]) : null;
+  if (stopping) return;
+  // What the banner points at is readable: the read models include the first run.
+  if (run) await readModelsAtHead(runtime);
   // On stderr, never in the JSON log, never in production; ready tokens only when they are signed
   // with the development secret (a configured JWT_SECRET may be a real one).
-  if (!production) process.stderr.write(await welcome({ config, url, runtime, demo, tokens: !env.JWT_SECRET }));
+  if (!production) process.stderr.write(await welcome({ config, url, runtime, demo, firstRun: run, tokens: !env.JWT_SECRET }));
+}
+
+async function readModelsAtHead(runtime: Runtime): Promise<void> {
+  const head = await runtime.store.headPosition();
+  if (head) await Promise.all(allProjections.map((p) => runtime.runner.waitFor(p.name, head, FIRST_RUN_WAIT_MS)));
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,9 @@
+import type { SchedulerRunFinished } from '#read-models';
 import { DEMO_OWNER_ID, mintToken, type DemoState, type Runtime } from '#runtime';
 import type { ApiConfig } from './config.js';
+
+/** What the banner says of the scheduler's first run (the run's recorded counts). */
+export type ScheduledRunSummary = Pick<SchedulerRunFinished['data'], 'orgs' | 'detections' | 'actionsProposed' | 'outcome'>;
 
 /** The MAOS operator of the demo: a person with a service token minted for them (`sub` = their id). */
 const DEMO_OPERATOR = { name: 'demo-operator', scopes: ['maos:read', 'maos:approve', 'maos:dispatch', 'audit:read'] } as const;
@@ -14,6 +18,8 @@ export async function welcome(options: {
   url: string;
   runtime: Runtime;
   demo: DemoState;
+  /** The scheduler's first run over the demo just loaded (null: not loaded now, or the scheduler is off). */
+  firstRun: ScheduledRunSummary | null;
   /** Print ready tokens (only when they are signed with the development secret). */
   tokens: boolean;
 }): Promise<string> {
@@ -34,11 +40,18 @@ export async function welcome(options: {
   const data = server.embedded
     ? `embedded PostgreSQL in ${server.dataDir} (kept between starts; to reset see README "The embedded PostgreSQL")`
     : 'the PostgreSQL of DATABASE_URL';
-  const analysis = demo.analysis;
+  const run = options.firstRun;
+  const every = config.SWEEP_INTERVAL_MINUTES;
   const demoLine = demo.loaded
-    ? `${demo.organizations} demo orgs loaded; first analysis: ${analysis?.upsellOpportunities ?? 0} upsell opportunities, ` +
-      `${analysis?.churnRisks ?? 0} churn risks, ${analysis?.actionsTriggered ?? 0} actions awaiting approval`
+    ? `${demo.organizations} demo orgs loaded; ` +
+      (run
+        ? `first scheduled sweep: ${run.detections} opportunities detected, ${run.actionsProposed} actions awaiting approval`
+        : 'the scheduler is off (SWEEP_INTERVAL_MINUTES=0): run npx revenue-engine sweep')
     : `${demo.organizations} organizations${demo.organizations === 0 ? ' (load demo data: revenue-engine demo-data --orgs 300)' : ''}`;
+  const loop =
+    every > 0
+      ? `sweeps every ${every} min; approved actions go to ${channelsLine(config)}`
+      : `scheduler off; approved actions go to ${channelsLine(config)}`;
   const lines = [
     '',
     `Revenue Engine is ready at ${api}`,
@@ -46,6 +59,7 @@ export async function welcome(options: {
     `  health     ${api}/health/ready`,
     `  data       ${data}`,
     `  demo       ${demoLine}`,
+    `  loop       ${loop} (npx revenue-engine runs / outbox)`,
     '',
     `Try it from another terminal (tokens valid ${TOKEN_LIFETIME}):`,
     `  export API=${api}`,
@@ -56,4 +70,11 @@ export async function welcome(options: {
     '',
   ];
   return lines.join('\n');
+}
+
+/** "the local log channel" (the demo), or what CHANNELS configured, e.g. "send_email: webhook, ...". */
+function channelsLine(config: ApiConfig): string {
+  const kinds = Object.entries(config.channels.channels).map(([type, channel]) => `${type}: ${channel.kind}`);
+  if (config.channels.defaulted) return kinds.every((k) => k.endsWith(': log')) ? 'the local log channel' : 'MAOS (every channel external)';
+  return kinds.join(', ');
 }

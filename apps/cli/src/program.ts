@@ -17,6 +17,16 @@ function wholeNumber(min: number, max: number): (raw: string) => number {
   };
 }
 
+/** The outbox's states (apps/runtime OUTBOX_STATES; spelled here so `--help` loads no runtime). */
+const OUTBOX_STATE_NAMES = ['waiting', 'delivering', 'retrying', 'gave-up', 'sent', 'failed', 'expired', 'notified', 'moot'] as const;
+
+function stateList(raw: string): string[] {
+  const states = raw.split(',').map((s) => s.trim());
+  const unknown = states.filter((s) => !(OUTBOX_STATE_NAMES as readonly string[]).includes(s));
+  if (unknown.length) throw new InvalidArgumentError(`unknown state ${unknown.join(', ')}; expected ${OUTBOX_STATE_NAMES.join(', ')}.`);
+  return states;
+}
+
 /** The package version, from the package.json above this file (apps/cli/src or dist/apps/cli/src). */
 function version(): string {
   for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
@@ -106,6 +116,25 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
         .default(5000),
     )
     .action(run(async () => (await import('./commands/sweep.js')).sweep));
+
+  leaf(program, 'runs', "the scheduler's runs, newest first: outcome, orgs, detections, actions proposed and expired, errors")
+    .addOption(new Option('--limit <n>', 'how many runs').argParser(wholeNumber(1, 1000)).default(20))
+    .action(run(async () => (await import('./commands/runs.js')).runs));
+
+  leaf(program, 'outbox', "the dispatcher's outbox, newest first: waiting, retrying, gave up, with the last error")
+    .addOption(
+      new Option('--kind <kind>', 'deliveries to channels, or proposal notices to MAOS')
+        .choices(['delivery', 'proposal'])
+        .default('delivery'),
+    )
+    .addOption(
+      new Option(
+        '--state <states>',
+        `comma-separated states: ${OUTBOX_STATE_NAMES.join(', ')} (default: waiting,delivering,retrying,gave-up)`,
+      ).argParser(stateList),
+    )
+    .addOption(new Option('--limit <n>', 'how many entries').argParser(wholeNumber(1, 10_000)).default(50))
+    .action(run(async () => (await import('./commands/outbox.js')).outbox));
 
   const projections = program
     .command('projections')

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from '#database';
-import { analyzeEveryOrg, type FleetAnalysis } from './analyze-every-org.js';
 import { seedDemoData } from './demo-data.sql.js';
 import type { Runtime } from './open-runtime.js';
 
@@ -13,24 +11,20 @@ export interface DemoState {
   readonly organizations: number;
   /** "Demo org 1" (growing usage on tier 1), if there is one: the org the start banner points at. */
   readonly featuredOrgId: string | null;
-  /** The first analysis of the fleet, when the data was loaded now. */
-  readonly analysis: FleetAnalysis | null;
 }
 
 /**
- * On an empty database (and `load`): DEMO_ORGS demo orgs with 60 days of usage, then the full
- * analysis of every org, so opportunities are open and actions wait for MAOS. On a database
- * with organizations it changes nothing and says what is there.
+ * On an empty database (and `load`): DEMO_ORGS demo orgs with 60 days of usage; the scheduler's
+ * first run (started after this) sweeps them, so opportunities open and actions wait for MAOS.
+ * On a database with organizations it changes nothing and says what is there.
  */
 export async function prepareDemo(runtime: Pick<Runtime, 'pool' | 'deps'>, options: { readonly load: boolean }): Promise<DemoState> {
   const organizations = Number(await runtime.pool.oneFirst(sql.unsafe`SELECT count(*) FROM organizations`));
-  if (organizations > 0 || !options.load)
-    return { loaded: false, organizations, featuredOrgId: await featuredOrg(runtime), analysis: null };
+  if (organizations > 0 || !options.load) return { loaded: false, organizations, featuredOrgId: await featuredOrg(runtime) };
   const asOf = runtime.deps.clock.now();
   // One transaction (a fraction of a second): a stop during the load leaves no half demo behind.
   await seedDemoData(runtime.pool, DEMO_ORGS, asOf, { firstNumber: 1 });
-  const analysis = await analyzeEveryOrg(runtime, { meta: { actor: { kind: 'system', id: 'demo-start' }, correlationId: randomUUID() } });
-  return { loaded: true, organizations: DEMO_ORGS, featuredOrgId: await featuredOrg(runtime), analysis };
+  return { loaded: true, organizations: DEMO_ORGS, featuredOrgId: await featuredOrg(runtime) };
 }
 
 async function featuredOrg(runtime: Pick<Runtime, 'pool'>): Promise<string | null> {

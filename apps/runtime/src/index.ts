@@ -7,3 +7,5 @@ export * from './erasure/erase-org.js';
 export * from './tokens.js';
 export * from './analyze-every-org.js';
 export * from './demo-start.js';
+export * from './scheduler/index.js';
+export * from './outbox/index.js';

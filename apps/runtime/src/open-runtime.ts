@@ -5,6 +5,7 @@ import { systemClock, type Clock, type RevenueDeps } from '#revenue-commands';
 import { allProjections } from '#read-models';
 import { defaultRuleSet } from '#revenue';
 import { openEventStore } from './open-event-store.js';
+import { channelRouting, type ChannelConfig } from './outbox/channel-config.js';
 
 export interface RuntimeOptions {
   /** Unset: an embedded PostgreSQL under .data/postgres (kept between runs). */
@@ -14,6 +15,8 @@ export interface RuntimeOptions {
   readonly logger?: ProjectionLogger;
   readonly poolSize?: number;
   readonly observe?: RevenueDeps['observe'];
+  /** The channels (parseChannelConfig): approvals record which ones the engine delivers. Unset: every channel external. */
+  readonly channels?: ChannelConfig;
 }
 
 /** Everything the API, the worker and the CLI share: database, event store, projections, command deps. */
@@ -56,6 +59,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       pool,
       clock: options.clock ?? systemClock,
       ruleSet: defaultRuleSet,
+      ...(options.channels ? { channels: channelRouting(options.channels) } : {}),
       ...(options.observe ? { observe: options.observe } : {}),
     };
     return {

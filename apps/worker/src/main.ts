@@ -2,46 +2,62 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createLogger, serializeError } from '#observability';
-import { openRuntime } from '#runtime';
-import { SweepFleet, SweepFleetHandler } from '#revenue-commands';
+import { OutboxDispatcher, openRuntime, parseChannelConfig, startScheduler } from '#runtime';
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   EVENTSTORE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Minutes between autonomous fleet sweeps; 0 (default) turns the scheduler off. */
-  SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(0),
+  /** Minutes between scheduled runs (sweep that proposes, expiry); 0 turns the scheduler off here. */
+  SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
+  /** Deliver the outbox (CHANNELS, MAOS_WEBHOOK_*: see docs/WEBHOOKS.md) in this process. */
+  RUN_DISPATCHER: z.enum(['true', 'false']).default('true'),
+  /** Proposed actions still awaiting approval after this many hours expire (their credits are released). */
+  PROPOSAL_MAX_AGE_HOURS: z.coerce.number().positive().max(8_760).default(72),
 });
 
 /**
- * The worker: runs the projections (one active runner per projection across processes) and,
- * when SWEEP_INTERVAL_MINUTES is set, the autonomous fleet sweep. SIGTERM finishes the
- * in-flight batch, commits it and releases the locks before exiting.
+ * The worker: runs the projections (one active runner per projection across processes), the
+ * outbox dispatcher (RUN_DISPATCHER) and, when SWEEP_INTERVAL_MINUTES > 0, the scheduler (one
+ * leader across workers and APIs: sweep, then expiry of stale proposals, every run recorded).
+ * SIGTERM lets an in-flight run finish and be recorded and the deliveries in flight end, then
+ * finishes the in-flight projection batch, commits it and releases the locks.
  */
 async function main(): Promise<void> {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    process.stderr.write(`Invalid configuration:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}\n`);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(env);
+  const channels = parseChannelConfig(env);
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+    ...('issues' in channels ? channels.issues : []),
+  ];
+  if (!parsed.success || 'issues' in channels) {
+    process.stderr.write(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}\n`);
     process.exit(78);
   }
   const config = parsed.data;
   const logger = createLogger({ level: config.LOG_LEVEL, base: { service: 'revenue-engine-worker' } });
-  const runtime = await openRuntime({ databaseUrl: config.DATABASE_URL, eventStoreUrl: config.EVENTSTORE_URL, logger });
+  const runtime = await openRuntime({
+    databaseUrl: config.DATABASE_URL,
+    eventStoreUrl: config.EVENTSTORE_URL,
+    logger,
+    channels: channels.config,
+  });
   runtime.runner.start();
+  const dispatcher =
+    config.RUN_DISPATCHER === 'true' ? new OutboxDispatcher({ deps: runtime.deps, config: channels.config, logger }) : undefined;
+  dispatcher?.start();
   logger.info({ eventStore: runtime.eventStoreKind, embeddedPostgres: runtime.server.embedded }, 'worker started');
 
-  const sweeper = new SweepFleetHandler(runtime.deps);
-  let sweeping: Promise<unknown> | null = null;
-  const timer =
+  const scheduler =
     config.SWEEP_INTERVAL_MINUTES > 0
-      ? setInterval(() => {
-          if (sweeping) return; // a sweep longer than the interval delays the next one, never overlaps it
-          sweeping = sweeper
-            .execute(new SweepFleet({ actor: { kind: 'system', id: 'scheduler' }, correlationId: randomUUID() }))
-            .then((result) => logger.info({ sweep: result }, 'fleet sweep done'))
-            .catch((error: unknown) => logger.error({ err: serializeError(error) }, 'fleet sweep failed'))
-            .finally(() => (sweeping = null));
-        }, config.SWEEP_INTERVAL_MINUTES * 60_000)
+      ? startScheduler({
+          deps: runtime.deps,
+          intervalMs: config.SWEEP_INTERVAL_MINUTES * 60_000,
+          proposalMaxAgeMs: config.PROPOSAL_MAX_AGE_HOURS * 3_600_000,
+          logger,
+          instanceId: `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
+        })
       : undefined;
 
   let stopping = false;
@@ -49,14 +65,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'worker stopping');
-    if (timer) clearInterval(timer);
     // Bounded: a stop that hangs exits 1 rather than waiting for SIGKILL.
     const deadline = setTimeout(() => {
       logger.error({ signal }, 'worker did not stop within 30 s');
       process.exit(1);
     }, 30_000);
     try {
-      await sweeping;
+      await scheduler?.stop(20_000);
+      await dispatcher?.stop();
       await runtime.close();
       logger.info({ signal }, 'worker stopped');
       process.exit(0);

@@ -75,21 +75,30 @@ export async function sweepRound(
     const started = performance.now();
     const again = await handler.execute(new SweepFleet(meta()));
     const againS = (performance.now() - started) / 1000;
-    if (again.eventsAppended !== 0) throw new Error(`a re-sweep over unchanged usage appended ${again.eventsAppended} events`);
+    // Unchanged usage, live actions everywhere: only orgs still out of credits record another stopped run.
+    if (again.eventsAppended !== again.runsStopped || again.actionsProposed !== 0) {
+      throw new Error(`a re-sweep over unchanged usage appended ${again.eventsAppended} events (${again.actionsProposed} proposals)`);
+    }
     return { first, sweepS, full, againS };
   } finally {
     await runner.stop();
   }
 }
 
-/** A cold sweep only opens opportunities: the read model must hold exactly one row per appended event. */
+/**
+ * A cold sweep only opens opportunities, proposes actions and records stopped runs (audit only, no
+ * row): the read model must hold exactly one row per other appended event.
+ */
 async function assertProjected(pool: DatabasePool, result: SweepResult): Promise<void> {
   if (result.conflictsRetried !== 0) throw new Error(`cold sweep retried ${result.conflictsRetried} conflicts`);
-  const rows = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_opportunities WHERE status = 'open'`));
+  const opportunities = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_opportunities WHERE status = 'open'`));
+  const actions = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_actions WHERE status = 'proposed'`));
   const orgs = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_org_streams`));
-  if (rows !== result.eventsAppended || orgs !== result.orgsChanged) {
+  const rows = opportunities + actions;
+  if (actions !== result.actionsProposed || rows + result.runsStopped !== result.eventsAppended || orgs !== result.orgsChanged) {
     throw new Error(
-      `read model has ${rows} opportunities / ${orgs} org streams; the sweep wrote ${result.eventsAppended} / ${result.orgsChanged}`,
+      `read model has ${opportunities} opportunities + ${actions} actions / ${orgs} org streams; ` +
+        `the sweep wrote ${result.eventsAppended} events (${result.actionsProposed} proposals, ${result.runsStopped} stopped runs) / ${result.orgsChanged}`,
     );
   }
 }

@@ -67,7 +67,12 @@ export async function executeOnOrg(
   const observe = (outcome: 'ok' | 'error', eventsAppended: number) =>
     deps.observe?.({ command, durationMs: performance.now() - started, eventsAppended, outcome });
   const now = deps.clock.now();
-  const decideCtx: DecideContext = { now, ruleSet: deps.ruleSet, newId: () => randomUUID() };
+  const decideCtx: DecideContext = {
+    now,
+    ruleSet: deps.ruleSet,
+    newId: () => randomUUID(),
+    ...(deps.channels ? { channels: deps.channels } : {}),
+  };
   const result = await decideOnStream(
     deps.store,
     revenueStreamName(orgId),

@@ -27,6 +27,35 @@ describe('ApproveAction', () => {
     expect(state.creditsReserved).toBe(0.02); // approval keeps the reservation until dispatch
   });
 
+  it('queues the delivery in the same decision when the channel is one the engine delivers (webhook or log)', () => {
+    for (const channelKind of ['webhook', 'log'] as const) {
+      const state = given(proposed)
+        .when(approve(), testContext({ channels: { offer_upgrade: channelKind } }))
+        .thenEvents([
+          { type: 'revenue.action-approved.v1', data: { orgId: ORG, actionId: 'a1', opportunityId: 'o1', approvedAt: NOW.toISOString() } },
+          {
+            type: 'revenue.action-delivery-queued.v1',
+            data: {
+              orgId: ORG,
+              actionId: 'a1',
+              opportunityId: 'o1',
+              actionType: 'offer_upgrade',
+              channelKind,
+              queuedAt: NOW.toISOString(),
+            },
+          },
+        ]);
+      expect(state.actions['a1']?.deliveredBy).toBe('engine');
+    }
+  });
+
+  it('an external channel (or none configured) leaves the delivery to MAOS', () => {
+    for (const channels of [{ offer_upgrade: 'external' as const }, { send_email: 'webhook' as const }, undefined]) {
+      const events = decideApproveAction(approve(), given(proposed).state, testContext(channels ? { channels } : {}));
+      expect(events.map((e) => e.type)).toEqual(['revenue.action-approved.v1']);
+    }
+  });
+
   it('of 50 concurrent approvals one is recorded: every retry after it decides nothing', () => {
     const { state } = given(proposed);
     const first = decideApproveAction(approve(), state, testContext());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RecordActionDispatch } from '../commands.js';
-import { InvalidCommandError, InvalidTransitionError } from '../errors.js';
+import { DeliveryOwnedElsewhereError, InvalidCommandError, InvalidTransitionError } from '../errors.js';
 import type { RevenueEvent } from '../events.js';
 import { actionApproved, actionProposed, actionSent, ORG, opportunityDetected } from '../test-support/fixtures.js';
 import { given, NOW } from '../test-support/given-when-then.js';
@@ -70,5 +70,30 @@ describe('RecordActionDispatch', () => {
     given(approved)
       .when({ ...sent, result: 'lost' as 'sent' })
       .thenError(InvalidCommandError, 'invalid_command', /result/);
+  });
+
+  describe('only the deliverer reports', () => {
+    const queued: RevenueEvent = {
+      type: 'revenue.action-delivery-queued.v1',
+      data: { orgId: ORG, actionId: 'a1', opportunityId: 'o1', actionType: 'offer_upgrade', channelKind: 'webhook', queuedAt: at },
+    };
+    it("the engine's dispatcher records an action queued for delivery; MAOS is refused, also for a repeat", () => {
+      given([...approved, queued])
+        .when({ ...sent, reportedBy: 'engine' })
+        .thenEvents([
+          { type: 'revenue.action-sent.v1', data: { orgId: ORG, actionId: 'a1', opportunityId: 'o1', creditsCharged: 0.02, sentAt: at } },
+        ]);
+      given([...approved, queued])
+        .when(sent)
+        .thenError(DeliveryOwnedElsewhereError, 'delivery_owned_elsewhere', /delivered by the engine's channel/);
+      given([...approved, queued, actionSent('a1', 'o1')])
+        .when({ ...failed, reportedBy: 'external' })
+        .thenError(DeliveryOwnedElsewhereError, 'delivery_owned_elsewhere');
+    });
+    it('the engine may not report an action MAOS delivers', () => {
+      given(approved)
+        .when({ ...sent, reportedBy: 'engine' })
+        .thenError(DeliveryOwnedElsewhereError, 'delivery_owned_elsewhere', /delivered by an external dispatcher/);
+    });
   });
 });

@@ -13,9 +13,12 @@ import {
   opportunityDetected,
 } from '../test-support/fixtures.js';
 import { given, NOW, testContext } from '../test-support/given-when-then.js';
+import { decideTriggerActions } from './trigger-actions.js';
 import type { OpportunityType } from '../types.js';
 
 const at = NOW.toISOString();
+const decide = (command: TriggerActions, state: Parameters<typeof decideTriggerActions>[1]) =>
+  decideTriggerActions(command, state, testContext());
 const trigger = (availableCredits: number): TriggerActions => ({ kind: 'TriggerActions', orgId: ORG, availableCredits });
 const proposal = (opportunityId: string, type: OpportunityType, confidence: number): ActionProposed => ({
   type: 'revenue.action-proposed.v1',
@@ -37,6 +40,17 @@ const upsell = opportunityDetected({ id: 'up', type: 'upsell', confidence: 0.85 
 const churn = opportunityDetected({ id: 'churn', type: 'retention_intervention', confidence: 0.9 });
 
 describe('TriggerActions', () => {
+  it('records a stop for credits once: the same stop again (same opportunity and credits) records nothing; changed credits do', () => {
+    const first = decide(trigger(0.01), given([upsell]).state);
+    expect(first.map((e) => e.type)).toEqual(['revenue.action-run-stopped.v1']);
+    const afterStop = given([upsell, ...first]);
+    afterStop.when(trigger(0.01)).thenNothing();
+    expect(decide(trigger(0.015), afterStop.state).map((e) => e.type)).toEqual(['revenue.action-run-stopped.v1']);
+    // A proposal clears it: a later stop is recorded again.
+    const proposedThenStopped = given([upsell, ...first, proposal('up', 'upsell', 0.85)]);
+    expect(proposedThenStopped.state.lastRunStop).toBeNull();
+  });
+
   it('proposes the spec action per type, highest confidence first, reserving 0.02 credits each', () => {
     const state = given([upsell, churn])
       .when(trigger(1))

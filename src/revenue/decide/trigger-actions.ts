@@ -12,7 +12,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The spec's run: open opportunities with confidence >= minConfidence, highest first; skip one
  * actioned within the cooldown (or still waiting on an earlier action); reserve the action's cost
- * before each and stop the run, with an event saying why, when it does not fit; at most maxPerRun.
+ * before each and stop the run, with an event saying why, when it does not fit (unless the last
+ * stop recorded is this very one: same opportunity, same credits left, nothing proposed since); at
+ * most maxPerRun.
  */
 export function decideTriggerActions(command: TriggerActions, state: RevenueAccountState, context: DecideContext): RevenueEvent[] {
   const orgId = assertOrg(state, command.orgId);
@@ -35,6 +37,8 @@ export function decideTriggerActions(command: TriggerActions, state: RevenueAcco
   for (const opportunity of candidates.slice(0, rule.maxPerRun)) {
     const free = subtractCredits(subtractCredits(available, state.creditsReserved), reservedThisRun);
     if (!canAfford(free, rule.creditCost)) {
+      const last = state.lastRunStop;
+      if (events.length === 0 && last?.opportunityId === opportunity.id && last.creditsFree === free) break; // recorded already
       events.push({
         type: 'revenue.action-run-stopped.v1',
         data: {

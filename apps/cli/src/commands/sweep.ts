@@ -6,9 +6,9 @@ import { withRuntime } from '../session.js';
 import { cliMeta } from './meta.js';
 
 /**
- * The fleet sweep (SweepFleet): detection over every org in one pass. The handler reports no
- * progress of its own (one usage aggregate, then one query and one appendMany per page), so
- * the CLI shows it as a phase with the number of orgs and its duration.
+ * The fleet sweep (SweepFleet): detection and proposed actions over every org in one pass. The
+ * handler reports no progress of its own (one usage aggregate, then a few queries and one
+ * appendMany per page), so the CLI shows it as a phase with the number of orgs and its duration.
  */
 export async function sweep(options: { readonly pageSize: number }, ctx: CommandContext): Promise<void> {
   const started = performance.now();
@@ -24,6 +24,8 @@ export async function sweep(options: { readonly pageSize: number }, ctx: Command
       ['detections', result.detections],
       ['orgs changed', result.orgsChanged],
       ['events appended', result.eventsAppended],
+      ['actions proposed', result.actionsProposed],
+      ['runs stopped (credits)', result.runsStopped],
       ['conflicts retried', result.conflictsRetried],
       ['log position', result.position],
       ['took', `${(durationMs / 1000).toFixed(1)}s`],

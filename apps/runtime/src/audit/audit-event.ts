@@ -29,6 +29,7 @@ const KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'revenue.opportunity-closed.v1': ['opportunityId', 'opportunityType', 'outcome', 'reason'],
   'revenue.action-proposed.v1': ['actionId', 'opportunityId', 'actionType', 'creditsReserved'],
   'revenue.action-approved.v1': ['actionId'],
+  'revenue.action-delivery-queued.v1': ['actionId', 'actionType', 'channelKind'],
   'revenue.action-rejected.v1': ['actionId', 'reason', 'creditsReleased'],
   'revenue.action-sent.v1': ['actionId', 'creditsCharged'],
   'revenue.action-failed.v1': ['actionId', 'reason', 'creditsReleased'],

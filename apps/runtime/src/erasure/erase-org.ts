@@ -73,6 +73,11 @@ async function deleteReadRows(pool: DatabasePool, orgId: string): Promise<Omit<E
     const ledgerEntries = await count(
       sql.unsafe`WITH d AS (DELETE FROM credit_ledger WHERE org_id = ${orgId} RETURNING 1) SELECT count(*) FROM d`,
     );
+    // The outbox holds ids only; it goes too (not counted: the erasure record's shape is versioned).
+    await tx.query(sql.unsafe`
+      DELETE FROM outbox_deliveries d USING action_outbox o
+      WHERE o.org_id = ${orgId} AND d.kind = o.kind AND d.action_id = o.action_id`);
+    await tx.query(sql.unsafe`DELETE FROM action_outbox WHERE org_id = ${orgId}`);
     return { opportunities, actions, orgStreams, ledgerEntries };
   });
 }

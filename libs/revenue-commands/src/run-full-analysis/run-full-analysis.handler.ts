@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { OPPORTUNITY_TYPES, evolve, summarizeAnalysis } from '#revenue';
+import { OPPORTUNITY_TYPES, summarizeAnalysis } from '#revenue';
 import { detect, recordDetections } from '../detect-opportunities/detect-and-record.js';
 import { executeOnOrg } from '../org-command.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
-import { triggerActions } from '../trigger-actions/trigger-actions.handler.js';
+import { recordThenTrigger, triggerActions } from '../trigger-actions/trigger-actions.handler.js';
 import { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis.command.js';
 
 /**
@@ -17,12 +17,8 @@ export class RunFullAnalysisHandler implements ICommandHandler<RunFullAnalysis, 
 
   async execute({ orgId, meta }: RunFullAnalysis): Promise<FullAnalysisResult> {
     const detections = await detect(this.deps, orgId, OPPORTUNITY_TYPES);
-    const record = recordDetections(orgId, detections, OPPORTUNITY_TYPES);
-    const trigger = triggerActions(this.deps, orgId);
-    const result = await executeOnOrg(this.deps, orgId, RunFullAnalysis.commandName, meta, async (state, ctx) => {
-      const detected = record(state, ctx);
-      return [...detected, ...(await trigger(detected.reduce(evolve, state), ctx))];
-    });
+    const decision = recordThenTrigger(recordDetections(orgId, detections, OPPORTUNITY_TYPES), triggerActions(this.deps, orgId));
+    const result = await executeOnOrg(this.deps, orgId, RunFullAnalysis.commandName, meta, decision);
     return { ...result, analysis: summarizeAnalysis({ detections, events: result.events, state: result.state }, this.deps.ruleSet) };
   }
 }

@@ -1,6 +1,6 @@
-import { sql, type CommonQueryMethods, isoTimestamp } from '#database';
+import { sql, type CommonQueryMethods } from '#database';
 import type { ExpectedRevision } from '#event-store';
-import { initialState, type Opportunity, type RevenueAccountState } from '#revenue';
+import { initialState, type Action, type Credits, type Opportunity, type RevenueAccountState, type RunStop } from '#revenue';
 
 export interface OrgSnapshot {
   readonly state: RevenueAccountState;
@@ -8,59 +8,70 @@ export interface OrgSnapshot {
   readonly revision: ExpectedRevision;
 }
 
+/** What the statement's json_build_object holds of an action row (the read model has no delivery column). */
+type ActionJson = Omit<Action, 'deliveredBy'>;
+
 type Row = {
   org_id: string;
   stream_revision: bigint;
-  id: string | null;
-  type: Opportunity['type'];
-  source: string;
-  confidence: number;
-  details: Opportunity['details'];
-  evidence: Opportunity['evidence'];
-  rule_set_version: string | null;
-  created_at: number;
-  updated_at: number | null;
-  last_action_at: number | null;
+  opportunities: ReadonlyArray<Omit<Opportunity, 'status' | 'closedAt'>>;
+  actions: readonly ActionJson[];
+  credits_reserved: Credits;
+  credits_charged: Credits;
+  last_run_stop: RunStop | null;
 };
 
+/** Who delivers is not in the read model, and neither detection nor the trigger decision reads it. */
+const actionOf = (a: ActionJson): Action => ({ ...a, deliveredBy: 'external' });
+
+/** A timestamptz as the domain writes it (Date#toISOString), so the snapshot compares like the fold. */
+const iso = (column: string) =>
+  sql.fragment`to_char(${sql.identifier(column.split('.'))} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
- * What detection needs of each org (its open opportunities), read from the read model for a
- * page of orgs in one statement instead of replaying thousands of streams. Opportunity rows and
- * the stream revision are written in one projection transaction, so each snapshot is exactly the
- * state at that revision.
+ * What detection and the trigger decision need of each org, read from the read model for a page
+ * of orgs in one statement instead of replaying thousands of streams: the open opportunities
+ * (with lastActionAt, for the cooldown), the actions still holding credits (proposed/approved:
+ * an opportunity with one is skipped), their reservations and everything ever charged. The
+ * opportunity and action rows and the stream revision are written in one projection transaction
+ * and read here in one statement (one snapshot), so each state is exactly the state at that
+ * revision. Orgs the read model has never seen get no entry (see snapshotOf).
  */
 export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly string[]): Promise<Map<string, OrgSnapshot>> {
   const rows = (await db.any(sql.unsafe`
-    SELECT s.org_id, s.stream_revision, o.id, o.type, o.source, o.confidence, o.details, o.evidence, o.rule_set_version,
-           o.created_at, o.updated_at, o.last_action_at
+    SELECT s.org_id, s.stream_revision, s.last_run_stop, o.opportunities, a.actions, a.credits_reserved, a.credits_charged
     FROM revenue_org_streams s
-    LEFT JOIN revenue_opportunities o ON o.org_id = s.org_id AND o.status = 'open'
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object(
+        'id', o.id, 'type', o.type, 'source', o.source, 'confidence', o.confidence, 'details', o.details,
+        'evidence', o.evidence, 'ruleSetVersion', coalesce(o.rule_set_version, ''), 'detectedAt', ${iso('o.created_at')},
+        'refreshedAt', ${iso('o.updated_at')}, 'lastActionAt', ${iso('o.last_action_at')})), '[]') AS opportunities
+      FROM revenue_opportunities o WHERE o.org_id = s.org_id AND o.status = 'open') o
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object(
+          'id', a.id, 'opportunityId', a.opportunity_id, 'opportunityType', a.metadata->>'opportunityType',
+          'actionType', a.action_type, 'status', a.status, 'creditsReserved', a.credits_reserved,
+          'creditsCharged', a.credits_charged, 'proposedAt', ${iso('a.performed_at')},
+          'approvedAt', CASE WHEN a.status = 'approved' THEN ${iso('a.updated_at')} END, 'updatedAt', ${iso('a.updated_at')}))
+          FILTER (WHERE a.status IN ('proposed', 'approved')), '[]') AS actions,
+        coalesce(sum(a.credits_reserved) FILTER (WHERE a.status IN ('proposed', 'approved')), 0)::float8 AS credits_reserved,
+        coalesce(sum(a.credits_charged), 0)::float8 AS credits_charged
+      FROM revenue_actions a WHERE a.org_id = s.org_id) a
     WHERE s.org_id = ANY(${sql.array(orgIds, 'uuid')})`)) as readonly Row[];
-  const snapshots = new Map<string, { state: RevenueAccountState; revision: bigint }>();
+  const snapshots = new Map<string, OrgSnapshot>();
   for (const r of rows) {
-    const current = snapshots.get(r.org_id) ?? { state: { ...initialState, orgId: r.org_id }, revision: r.stream_revision };
-    if (r.id) {
-      const opportunity: Opportunity = {
-        id: r.id,
-        type: r.type,
-        source: r.source,
-        confidence: r.confidence,
-        details: r.details,
-        evidence: r.evidence,
-        ruleSetVersion: r.rule_set_version ?? '',
-        status: 'open',
-        detectedAt: isoTimestamp(r.created_at),
-        refreshedAt: isoTimestamp(r.updated_at),
-        closedAt: null,
-        lastActionAt: isoTimestamp(r.last_action_at),
-      };
-      current.state = {
-        ...current.state,
-        opportunities: { ...current.state.opportunities, [r.id]: opportunity },
-        openOpportunityByType: { ...current.state.openOpportunityByType, [r.type]: r.id },
-      };
-    }
-    snapshots.set(r.org_id, current);
+    const opportunities = r.opportunities.map((o): Opportunity => ({ ...o, status: 'open', closedAt: null }));
+    const state: RevenueAccountState = {
+      ...initialState,
+      orgId: r.org_id,
+      opportunities: Object.fromEntries(opportunities.map((o) => [o.id, o])),
+      openOpportunityByType: Object.fromEntries(opportunities.map((o) => [o.type, o.id])),
+      actions: Object.fromEntries(r.actions.map((a) => [a.id, actionOf(a)])),
+      creditsReserved: r.credits_reserved,
+      creditsCharged: r.credits_charged,
+      lastRunStop: r.last_run_stop,
+    };
+    snapshots.set(r.org_id, { state, revision: r.stream_revision });
   }
   return snapshots;
 }

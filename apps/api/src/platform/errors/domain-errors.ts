@@ -26,6 +26,12 @@ const BY_CODE: Record<DomainErrorCode, { readonly status: number; readonly slug:
       title: 'Invalid transition',
       hint: 'Read the current state and send a command valid for it.',
     },
+    delivery_owned_elsewhere: {
+      status: 409,
+      slug: 'delivery-owned-elsewhere',
+      title: 'Delivered by another party',
+      hint: 'Only the deliverer of the action reports its dispatch; read the action to see who that is.',
+    },
     opportunity_closed: {
       status: 409,
       slug: 'opportunity-closed',
