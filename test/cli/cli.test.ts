@@ -77,7 +77,10 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
       [['audit', 'abc'], /<orgId> must be an organization id/],
       [['audit', randomUUID(), '--as-of', 'yesterday'], /--as-of must be an ISO 8601 date/],
       [['audit', randomUUID(), '--opportunity', '42'], /--opportunity must be an opportunity id/],
-      [['projections', 'parked', 'nope'], /unknown projection 'nope' \(known: revenue-read-model, credit-ledger, action-outbox, scheduler-runs\)/],
+      [
+        ['projections', 'parked', 'nope'],
+        /unknown projection 'nope' \(known: revenue-read-model, credit-ledger, action-outbox, scheduler-runs\)/,
+      ],
       [['token'], /give --sub <user id> .* or --service <name>/],
       [['token', '--sub', 'bob'], /--sub must be a user id/],
       [['token', '--service', 'maos'], /needs --scope/],
