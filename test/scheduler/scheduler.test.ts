@@ -145,7 +145,7 @@ describe('scheduler: one leader, one run per interval, never overlapping, every 
     expect((await recordedRuns(h)).at(-1)!.runId).toBe(runId);
   });
 
-  it('a leader whose lock session dies stops leading, and another instance takes over', async () => {
+  it('a leader whose lock session dies stops leading, and leadership passes to a new session (exactly one leader)', async () => {
     const a = start(h, { instanceId: 'lose-a' });
     await until(() => a.isLeader(), 'a to lead');
     const b = start(h, { instanceId: 'lose-b' });
@@ -153,10 +153,16 @@ describe('scheduler: one leader, one run per interval, never overlapping, every 
     expect(b.isLeader()).toBe(false);
     const high = BigInt.asUintN(64, SCHEDULER_LOCK_KEY) >> 32n;
     const low = BigInt.asUintN(64, SCHEDULER_LOCK_KEY) & 0xffffffffn;
-    const killed = await h.db.pool.anyFirst(sql.unsafe`
-      SELECT pg_terminate_backend(pid) FROM pg_locks
-      WHERE locktype = 'advisory' AND granted AND classid::int8 = ${high.toString()}::int8 AND objid::int8 = ${low.toString()}::int8`);
-    expect(killed).toEqual([true]);
-    await until(() => b.isLeader() && !a.isLeader(), 'b to take over from a');
+    const holders = () =>
+      h.db.pool.anyFirst(sql.unsafe`
+        SELECT pid FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND classid::int8 = ${high.toString()}::int8 AND objid::int8 = ${low.toString()}::int8`);
+    const [killedPid] = await holders();
+    expect(await h.db.pool.oneFirst(sql.unsafe`SELECT pg_terminate_backend(${killedPid as number})`)).toBe(true);
+    // Either instance may win the lock again (a retries too): what matters is one leader, on a live session.
+    await until(async () => {
+      const now = await holders();
+      return now.length === 1 && now[0] !== killedPid && a.isLeader() !== b.isLeader();
+    }, 'one new leader on a new session');
   });
 });
