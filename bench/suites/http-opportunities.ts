@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
@@ -11,7 +12,7 @@ import pg from 'pg';
 import { loadConfig } from '#api';
 import { createApp } from '#api';
 import { FeatureDepsModule, RevenueModule } from '#api';
-import { createDatabasePool, sql } from '#database';
+import { createDatabasePool, projectRoot, sql } from '#database';
 import { PostgresEventStore } from '#event-store';
 import { createLogger } from '#observability';
 import { RevenueCommandsModule, systemClock } from '#revenue-commands';
@@ -245,6 +246,143 @@ export const httpOpportunities: Suite = {
         of('bare', (m) => m.p99AtFixedRate),
       ),
     ];
+  },
+};
+
+/**
+ * Issue 10: the same reads for a principal who is owner or admin of 25,000 orgs (a platform
+ * operator), under migration 113's RLS policies and, on the same database and data, under 103's
+ * (113's Down section puts them back: the database as migrated to 112). Sequential requests (one
+ * connection) give the p50 a user sees; a fixed 100 req/s over 10 connections gives the p99.
+ */
+const LARGE_ORGS = 25_000;
+const LARGE_RATE = 100;
+type Policy = '103' | '113';
+const READS = { opportunities: `/api/revenue/opportunities?limit=${PAGE}`, expansion: '/api/revenue/expansion' } as const;
+type Read = keyof typeof READS;
+
+/** The bench org (1,000 opportunities) and 24,999 more, all owned or administered by its owner. */
+async function seedLargePrincipal(databaseUrl: string): Promise<Omit<Target, 'secret' | 'databaseUrl'>> {
+  const target = await seed(databaseUrl);
+  const pool = await createDatabasePool(databaseUrl);
+  try {
+    // Every other org has its own member and one open opportunity, so the tables are not all this user's.
+    await pool.query(sql.unsafe`
+      WITH created AS (
+        INSERT INTO organizations (name) SELECT 'bench org ' || g FROM generate_series(2, ${LARGE_ORGS}) g RETURNING id),
+      memberships AS (
+        INSERT INTO user_organizations (user_id, org_id, role)
+        SELECT ${target.userId}, id, CASE WHEN row_number() OVER () % 2 = 0 THEN 'owner' ELSE 'admin' END FROM created
+        UNION ALL SELECT gen_random_uuid(), id, 'member' FROM created)
+      INSERT INTO revenue_opportunities (org_id, type, source, confidence, status)
+      SELECT id, 'upsell', 'usage_analysis', 0.5, 'open' FROM created`);
+    await pool.query(sql.unsafe`ANALYZE organizations, user_organizations, revenue_opportunities`);
+  } finally {
+    await pool.end();
+  }
+  return target;
+}
+
+/** Installs one policy version: 113's Up section, or its Down section (103's policies, as at 112). */
+async function usePolicies(databaseUrl: string, policy: Policy): Promise<void> {
+  const text = readFileSync(join(projectRoot(), 'migrations', '113_rls_membership_probe.sql'), 'utf8');
+  const [up, down] = text.split('-- Down Migration');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`BEGIN; ${policy === '113' ? up : down}; COMMIT`);
+  } finally {
+    await client.end();
+  }
+}
+
+interface LargeMeasured {
+  readonly p50: Record<Read, number>;
+  readonly p99AtRate: Record<Read, number>;
+}
+
+async function measureLarge(target: Target, token: string, seconds: number): Promise<LargeMeasured> {
+  const { child, url } = await startServer('api', target);
+  const headers = { authorization: `Bearer ${token}`, 'x-org-id': target.orgId };
+  const run = async (read: Read, options: { connections: number; duration: number; overallRate?: number }) => {
+    const r = await autocannon({ url: `${url}${READS[read]}`, headers, ...options });
+    if (r.errors + r.non2xx > 0) throw new Error(`large principal ${read}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
+    return r.latency;
+  };
+  try {
+    const p50 = {} as Record<Read, number>;
+    const p99AtRate = {} as Record<Read, number>;
+    for (const read of Object.keys(READS) as Read[]) {
+      // JIT, and all the pool's connections (a fresh PostgreSQL backend's first query pays for its caches).
+      await run(read, { connections: CONNECTIONS, duration: 1 });
+      p50[read] = (await run(read, { connections: 1, duration: seconds })).p50;
+      p99AtRate[read] = (await run(read, { connections: CONNECTIONS, duration: seconds, overallRate: LARGE_RATE })).p99;
+    }
+    return { p50, p99AtRate };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** Who reads under which policies: the large principal before and after, and a one-org owner as the control. */
+const LARGE_VARIANTS = [
+  { label: 'policies 103', policy: '103', principal: 'large' },
+  { label: 'policies 113', policy: '113', principal: 'large' },
+  { label: 'policies 113, owner of 1 org', policy: '113', principal: 'small' },
+] as const;
+
+export const httpLargePrincipal: Suite = {
+  name: 'http-large-principal',
+  description: `GET /api/revenue/opportunities and /expansion for an owner/admin of ${LARGE_ORGS.toLocaleString('en-US')} orgs, RLS policies of 113 vs 103 on the same data (and a 1-org owner as control); p50 of sequential requests, p99 at ${LARGE_RATE} req/s over ${CONNECTIONS} connections`,
+  async run(ctx): Promise<Metric[]> {
+    const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+    const databaseUrl = await ctx.freshDatabase();
+    const secret = randomBytes(32).toString('hex');
+    const target: Target = { databaseUrl, secret, ...(await seedLargePrincipal(databaseUrl)) };
+    const smallUser = randomUUID();
+    const pool = await createDatabasePool(databaseUrl);
+    await pool.query(sql.unsafe`INSERT INTO user_organizations (user_id, org_id, role) VALUES (${smallUser}, ${target.orgId}, 'owner')`);
+    await pool.end();
+    const sign = (sub: string) =>
+      new SignJWT({ sub, role: 'authenticated' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setAudience('authenticated')
+        .setExpirationTime('2h')
+        .sign(new TextEncoder().encode(secret));
+    const tokens = { large: await sign(target.userId), small: await sign(smallUser) };
+    const samples = new Map<string, LargeMeasured[]>(LARGE_VARIANTS.map((v) => [v.label, []]));
+    for (let round = 0; round < ctx.rounds; round += 1) {
+      // Alternate the order so drift on a shared machine hits every variant alike.
+      for (const variant of round % 2 ? [...LARGE_VARIANTS].reverse() : LARGE_VARIANTS) {
+        await usePolicies(databaseUrl, variant.policy);
+        const m = await measureLarge(target, tokens[variant.principal], seconds);
+        samples.get(variant.label)!.push(m);
+        ctx.log(
+          `round ${round + 1} ${variant.label}: p50 opportunities ${m.p50.opportunities} ms, expansion ${m.p50.expansion} ms; p99 at ${LARGE_RATE} req/s opportunities ${m.p99AtRate.opportunities} ms, expansion ${m.p99AtRate.expansion} ms`,
+        );
+      }
+    }
+    await usePolicies(databaseUrl, '113');
+    return LARGE_VARIANTS.flatMap((variant) =>
+      (Object.keys(READS) as Read[]).flatMap((read) => {
+        const of = (pick: (m: LargeMeasured) => number) => samples.get(variant.label)!.map(pick);
+        const goal = (t: string) => (variant.label === 'policies 113' ? { target: t } : {});
+        return [
+          metric(
+            `${read} p50, sequential (${variant.label})`,
+            'ms',
+            of((m) => m.p50[read]),
+            goal('< 20'),
+          ),
+          metric(
+            `${read} p99 at ${LARGE_RATE} req/s (${variant.label})`,
+            'ms',
+            of((m) => m.p99AtRate[read]),
+            goal('< 50'),
+          ),
+        ];
+      }),
+    );
   },
 };
 

@@ -1,9 +1,9 @@
 import type { Suite } from '../harness.js';
 import { eventStoreAppend } from './event-store-append.js';
 import { fleetSweep } from './fleet-sweep/suite.js';
-import { httpOpportunities } from './http-opportunities.js';
+import { httpLargePrincipal, httpOpportunities } from './http-opportunities.js';
 import { projectionCatchUp } from './projection-catch-up.js';
 import { rebuild1m } from './rebuild-1m/suite.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [eventStoreAppend, projectionCatchUp, rebuild1m, fleetSweep, httpOpportunities];
+export const suites: Suite[] = [eventStoreAppend, projectionCatchUp, rebuild1m, fleetSweep, httpOpportunities, httpLargePrincipal];

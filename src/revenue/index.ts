@@ -11,6 +11,7 @@ export * from './rules/rule-set.js';
 export * from './rules/usage.js';
 export * from './rules/detect.js';
 export { decide } from './decide/decide.js';
+export { MAX_TEXT_LENGTH, textProblem } from './decide/guards.js';
 export { decideRecordDetections } from './decide/record-detections.js';
 export { decideTriggerActions } from './decide/trigger-actions.js';
 export { decideApproveAction } from './decide/approve-action.js';

@@ -179,13 +179,13 @@ describe('MAOS commands', () => {
     expect(takeover.body).toMatchObject({ success: true, status: 'approved' });
   });
 
-  it('If-Match: the listed revision is accepted, a stale one is 409, a malformed one 400', async () => {
+  it('If-Match: the listed revision is accepted, a stale one is 412, a malformed one 400', async () => {
     const { orgId, actionId } = await orgWithProposedAction(api);
     const listed = (await call(api, '/api/maos/approvals?limit=200', { token })).body.items as Array<Record<string, unknown>>;
     const revision = listed.find((i) => i.actionId === actionId)!.revision as string;
     const stale = await command(actionId, 'approve', undefined, { 'if-match': `"${BigInt(revision) - 1n}"` });
-    expect(stale.status).toBe(409);
-    expect(stale.body).toMatchObject({ type: '/problems/revision-conflict', currentRevision: revision });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({ type: '/problems/precondition-failed', currentRevision: revision });
     expect(await streamEventTypes(api, orgId)).not.toContain('revenue.action-approved.v1');
     expect((await command(actionId, 'approve', undefined, { 'if-match': 'abc' })).status).toBe(400);
     const ok = await command(actionId, 'approve', undefined, { 'if-match': `"${revision}"` });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { call } from '../api-platform/harness.js';
+import { hostileBody, hostileContentType, hostileHeaders, hostileMethod, hostileParam, sendHostile } from '../api-platform/hostile.js';
 import { serviceToken } from '../support/tokens.js';
 import { type MaosApi, orgWithProposedAction, startMaosApi } from './support/maos-harness.js';
 
@@ -77,6 +78,37 @@ describe('MAOS routes under random input', () => {
         if (reply.status >= 400) expect(reply.contentType).toContain('application/problem+json');
       }),
       { numRuns: 250 },
+    );
+  });
+
+  it('below the JSON level too (methods, raw paths, headers, content types, deep or unstorable bodies): 4xx problems, and a refusal writes no event', async () => {
+    const hostile = fc.record({
+      method: hostileMethod,
+      template: fc.constantFrom(
+        '/api/maos/actions/ID/approve',
+        '/api/maos/actions/ID/reject',
+        '/api/maos/actions/ID/dispatch',
+        '/api/maos/actions/ID/outcome',
+        '/api/maos/approvals',
+        '/api/maos/orgs/ID',
+      ),
+      param: fc.oneof(hostileParam, fc.constant(known.actionId)),
+      body: fc.option(hostileBody(90_000), { nil: undefined }),
+      contentType: hostileContentType,
+      headers: hostileHeaders,
+    });
+    await fc.assert(
+      fc.asyncProperty(hostile, async (r) => {
+        const headers: Record<string, string> = { ...r.headers, authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() };
+        if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+        // Erasing the known org would end every later command: erase only made-up orgs.
+        const param = r.template.startsWith('/api/maos/orgs/') && r.param === known.actionId ? randomUUID() : r.param;
+        const path = r.template.replace('ID', param);
+        await sendHostile(api, { method: r.method, path, headers, ...(r.body !== undefined ? { body: r.body } : {}) }, () =>
+          api.store.headPosition(),
+        );
+      }),
+      { numRuns: 150, seed: 1012 },
     );
   });
 });

@@ -6,6 +6,8 @@ import { createTestDatabase, type TestDatabase } from '#database/testing';
 import { HTTP_ADAPTER_KINDS } from '#api';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { type RunningApi, startApi } from './harness.js';
+import { hostileBody, hostileContentType, hostileHeaders, hostileMethod, hostileParam } from './hostile.js';
+import { sendHostile } from './hostile.js';
 
 const printable = (maxLength: number) =>
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
@@ -99,6 +101,41 @@ describe.each(HTTP_ADAPTER_KINDS)('random requests on %s', (adapter) => {
         }
       }),
       { numRuns: 250 },
+    );
+  });
+
+  it('below the JSON level too (methods, raw paths, headers, content types, deep or unstorable bodies): 4xx problems, and the log does not move', async () => {
+    const headCount = () => db.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM event_store.events`);
+    const hostile = fc.record({
+      method: hostileMethod,
+      template: fc.constantFrom(
+        '/api/sample/things/ID/touch',
+        '/api/sample/echo',
+        '/api/sample/approvals',
+        '/api/sample/opportunities',
+        '/api/me/orgs',
+        '/api/ID',
+        '/health/live',
+      ),
+      param: hostileParam,
+      body: fc.option(hostileBody(16_000), { nil: undefined }),
+      contentType: hostileContentType,
+      headers: hostileHeaders,
+      auth: fc.constantFrom('owner', 'service', 'none'),
+    });
+    await fc.assert(
+      fc.asyncProperty(hostile, async (r) => {
+        const headers: Record<string, string> = { ...r.headers };
+        if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+        if (r.auth !== 'none') headers.authorization = `Bearer ${tokens[r.auth]}`;
+        headers['x-org-id'] = orgId;
+        await sendHostile(
+          api,
+          { method: r.method, path: r.template.replace('ID', r.param), headers, ...(r.body !== undefined ? { body: r.body } : {}) },
+          headCount,
+        );
+      }),
+      { numRuns: 150, seed: 1010 },
     );
   });
 });

@@ -59,9 +59,12 @@ describe.each(HTTP_ADAPTER_KINDS)('problem details on %s', (adapter) => {
     expectProblem(big, 413, '/problems/payload-too-large');
   });
 
-  it('answers unknown routes and methods with a 404 problem', async () => {
+  it('answers unknown routes with a 404 problem, and a known path with another method with 405', async () => {
     expectProblem(await call(api, '/api/nowhere?email=jane@example.com'), 404, '/problems/not-found');
-    expectProblem(await call(api, '/api/me/orgs', { method: 'DELETE', token }), 404, '/problems/not-found');
+    expectProblem(await call(api, '/api/nowhere', { method: 'DELETE', token }), 404, '/problems/not-found');
+    const wrongMethod = await call(api, '/api/me/orgs', { method: 'DELETE', token });
+    expectProblem(wrongMethod, 405, '/problems/method-not-allowed');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
     const reply = await call(api, '/api/nowhere?email=jane@example.com');
     expect(reply.body.instance).toBe('/api/nowhere'); // the query string is not echoed
   });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested, ArrayMaxSize } from 'class-validator';
 import { Inject } from '@nestjs/common';
@@ -50,6 +50,13 @@ class SampleController {
   @Post('echo')
   echo(@Body() body: EchoBody) {
     return body;
+  }
+
+  /** A command that takes no body, and a UUID path parameter: what the HTTP-level rules are tested on. */
+  @Post('things/:id/touch')
+  @HttpCode(200)
+  touch(@Param('id', new ParseUUIDPipe()) id: string) {
+    return { touched: id };
   }
 
   @Get('boom')

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { call } from '../api-platform/harness.js';
+import { hostileBody, hostileContentType, hostileHeaders, hostileMethod, hostileParam, sendHostile } from '../api-platform/hostile.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import { addMember, type RevenueApi, seedGrowingOrg, startRevenueApi } from './support/revenue-api.js';
 
@@ -110,6 +111,37 @@ describe('random requests to the revenue endpoints', () => {
         expect({ path, ok: reply.status < 500 }).toEqual({ path, ok: true });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('below the JSON level too (methods, raw paths, headers, content types, deep or unstorable bodies): 4xx problems, and a refusal writes no event', async () => {
+    const hostile = fc.record({
+      method: hostileMethod,
+      template: fc.constantFrom(
+        '/api/revenue/opportunities',
+        '/api/revenue/analyze',
+        '/api/revenue/expansion',
+        '/api/revenue/actions/ID',
+        '/api/revenue/audit/opportunities/ID/events',
+        '/api/revenue/audit/opportunities/ID/state',
+      ),
+      param: hostileParam,
+      body: fc.option(hostileBody(90_000), { nil: undefined }),
+      contentType: hostileContentType,
+      headers: hostileHeaders,
+      token: fc.constantFrom('owner', 'auditor'),
+    });
+    await fc.assert(
+      fc.asyncProperty(hostile, async (r) => {
+        const headers: Record<string, string> = { ...r.headers, authorization: `Bearer ${tokens[r.token]}`, 'x-org-id': orgId };
+        headers['idempotency-key'] = randomUUID();
+        if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+        const path = r.template.replace('ID', r.param);
+        await sendHostile(api, { method: r.method, path, headers, ...(r.body !== undefined ? { body: r.body } : {}) }, () =>
+          api.store.headPosition(),
+        );
+      }),
+      { numRuns: 150, seed: 1011 },
     );
   });
 });

@@ -197,12 +197,12 @@ describe('revenue query API', () => {
     expect([otherOrg.status, otherOrg.body.type]).toEqual([422, '/problems/idempotency-key-reused']);
   });
 
-  it('runs with a current If-Match and answers 409 when it names another revision', async () => {
+  it('runs with a current If-Match and answers 412 when it names another revision', async () => {
     const etag = analysis.headers.get('etag')!;
     const current = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': etag } });
     expect(current.status).toBe(200);
     const wrong = await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': '"999"' } });
-    expect([wrong.status, wrong.body.type]).toEqual([409, '/problems/revision-conflict']);
+    expect([wrong.status, wrong.body.type]).toEqual([412, '/problems/precondition-failed']);
     expect((await call(api, '/api/revenue/analyze', { method: 'POST', token, orgId, headers: { 'if-match': 'nope' } })).status).toBe(400);
   });
 });

@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { createHttpPlatform } from './platform/http/http-platform.js';
 import { NestLogger } from './platform/http/nest-logger.js';
+import { BodyNotAcceptedInterceptor } from './platform/http/body-rules.js';
 import { installRequestHooks } from './platform/http/request-hooks.js';
 import { setupApiDocs } from './ops/api-docs.js';
 
@@ -39,6 +40,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
+    platform.routes,
   );
   const module = AppModule.forRoot({
     config,
@@ -55,6 +57,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
     abortOnError: false, // throw instead of process.exit, so callers (and tests) see the error
   });
   platform.afterCreate(app);
+  app.useGlobalInterceptors(new BodyNotAcceptedInterceptor());
   app.useSecurityHeaders();
   setupApiDocs(app);
   await app.init();

@@ -5,7 +5,8 @@ import type { ActionStatus } from '../types.js';
 
 /** Checks shared by the deciders. Each throws a typed DomainError. */
 
-const MAX_TEXT_LENGTH = 500;
+/** Free text (a rejection or failure reason) is at most this many UTF-16 code units once trimmed. */
+export const MAX_TEXT_LENGTH = 500;
 
 /** The action lifecycle; anything not listed is refused. */
 const ACTION_TRANSITIONS: Readonly<Record<ActionStatus, readonly ActionStatus[]>> = {
@@ -36,10 +37,20 @@ export function requireId(field: string, value: unknown): string {
 
 /** Free text such as a rejection reason: trimmed, non-empty, bounded. */
 export function requireText(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InvalidCommandError(field, 'is required');
-  const text = value.trim();
-  if (text.length > MAX_TEXT_LENGTH) throw new InvalidCommandError(field, `must be at most ${MAX_TEXT_LENGTH} characters`);
-  return text;
+  const problem = textProblem(value);
+  if (problem !== undefined) throw new InvalidCommandError(field, problem);
+  return (value as string).trim();
+}
+
+/**
+ * Why `value` is not acceptable free text, or undefined: the one rule the API's DTOs apply too,
+ * so what passes validation never fails here. Length is `.length` (UTF-16 code units) after
+ * trimming: an emoji outside the BMP counts 2.
+ */
+export function textProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return 'is required';
+  if (value.trim().length > MAX_TEXT_LENGTH) return `must be at most ${MAX_TEXT_LENGTH} characters`;
+  return undefined;
 }
 
 export function optionalText(field: string, value: unknown, fallback: string): string {

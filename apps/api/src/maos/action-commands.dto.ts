@@ -1,11 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { ACTION_STATUSES } from '#revenue';
+import { IsIn, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { ACTION_STATUSES, MAX_TEXT_LENGTH, textProblem } from '#revenue';
+
+/** The domain's own free-text rule (trimmed, non-empty, at most MAX_TEXT_LENGTH UTF-16 units): refused here as a 400 naming the field. */
+const DomainText = () =>
+  ValidateBy({
+    name: 'domainText',
+    constraints: [MAX_TEXT_LENGTH],
+    validator: {
+      validate: (value: unknown) => textProblem(value) === undefined,
+      defaultMessage: (args) => `${args?.property ?? 'text'} ${textProblem(args?.value) ?? 'is invalid'} (trimmed; UTF-16 code units)`,
+    },
+  });
 
 export class RejectActionBody {
   @ApiProperty({ description: 'Why MAOS rejects the action (kept in the audit trail: no personal data).', minLength: 1, maxLength: 500 })
   @IsString()
-  @Length(1, 500)
+  @DomainText()
   reason!: string;
 }
 
@@ -17,7 +28,7 @@ export class DispatchActionBody {
   @ApiPropertyOptional({ description: 'Required when result is failed.', minLength: 1, maxLength: 500 })
   @IsOptional()
   @IsString()
-  @Length(1, 500)
+  @DomainText()
   reason?: string;
 }
 

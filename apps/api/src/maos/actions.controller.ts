@@ -1,12 +1,13 @@
 import { applyDecorators, Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { DatabasePool } from '#database';
 import { findActionOrg } from '#read-models';
 import { type CommandMeta, OrgCommand, type RevenueCommandResult } from '#revenue-commands';
 import { RequireScope } from '../platform/auth/decorators.js';
 import { revisionETag } from '../platform/commands/command-headers.js';
 import { type CommandReply, CommandRoute, Meta } from '../platform/commands/command-route.js';
+import { ApiProblems, COMMAND_REPLY_HEADERS } from '../platform/docs/problem-docs.js';
 import { problems } from '../platform/errors/problem.js';
 import { pathId } from '../platform/http/uuid-param.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
@@ -21,14 +22,13 @@ const ActionCommand = (verb: string, scope: 'maos:approve' | 'maos:dispatch', su
     CommandRoute({ idempotencyKey: 'required', ifMatch: 'refused' }),
     ApiOperation({ summary }),
     ApiParam({ name: 'actionId', format: 'uuid' }),
-    ApiOkResponse({
-      type: ActionCommandResponse,
-      description: 'Done, or already in effect. ETag: the new revision; X-Log-Position: wait for it before reading.',
+    ApiOkResponse({ type: ActionCommandResponse, description: 'Done, or already in effect.', headers: COMMAND_REPLY_HEADERS }),
+    ApiProblems({
+      400: 'Invalid body or action id.',
+      404: 'Unknown action (a just proposed one may not be projected yet: retry shortly).',
+      409: 'The command does not fit the action or opportunity as it is now (invalid transition, opportunity closed, delivered by another party).',
+      422: 'A command the domain refuses as invalid.',
     }),
-    ApiResponse({ status: 400, description: 'Missing/malformed Idempotency-Key or If-Match, invalid body or action id.' }),
-    ApiResponse({ status: 404, description: 'Unknown action (a just proposed one may not be projected yet: retry shortly).' }),
-    ApiResponse({ status: 409, description: 'If-Match conflict, invalid transition, or the same key still running.' }),
-    ApiResponse({ status: 422, description: 'Idempotency-Key reused for a different request.' }),
   );
 
 /** MAOS's commands on one action; the org is the action's (from the read model). */

@@ -1,18 +1,64 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { sql, type DatabasePool } from '#database';
 import { withRlsSession } from '#database';
 import { CurrentPrincipal } from '../platform/auth/decorators.js';
+import { chooseOrg, type Membership } from '../platform/auth/org-resolver.js';
 import type { UserPrincipal } from '../platform/auth/principal.js';
+import { createValidationPipe } from '../platform/errors/validation.js';
+import { PageLimit } from '../platform/http/query-params.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
+import { decodeMeOrgsCursor, encodeMeOrgsCursor } from './me-orgs-cursor.js';
 
-class MyOrg {
-  @ApiProperty({ format: 'uuid' }) orgId!: string;
-  @ApiProperty({ enum: ['owner', 'admin', 'member'] }) role!: string;
+export const MAX_ME_ORGS_PAGE = 500;
+export const DEFAULT_ME_ORGS_PAGE = 100;
+
+/** The rules of the two parameters (documented by the route's @ApiQuery: the DTO is applied by hand). */
+export class MeOrgsQuery {
+  @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+
+  @PageLimit(MAX_ME_ORGS_PAGE, DEFAULT_ME_ORGS_PAGE) limit?: number;
 }
 
-class MyOrgs {
-  @ApiProperty({ type: [MyOrg] }) orgs!: MyOrg[];
+const ROLES = ['owner', 'admin', 'member'] as const;
+
+/**
+ * Only `limit` and `cursor` are this route's parameters; any other query parameter is ignored, as
+ * it was before the route had parameters (the global pipe would refuse unknown ones). The two are
+ * validated by the same pipe as every DTO, so their errors are the usual 400 problem.
+ */
+const queryPipe = createValidationPipe();
+async function pageQuery(raw: Readonly<Record<string, unknown>>): Promise<MeOrgsQuery> {
+  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => key === 'limit' || key === 'cursor'));
+  return (await queryPipe.transform(picked, { type: 'query', metatype: MeOrgsQuery })) as MeOrgsQuery;
+}
+
+class MyOrgItem {
+  @ApiProperty({ format: 'uuid', description: 'Send as X-Org-Id.' }) orgId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES, description: "The caller's role in the org." }) role!: Membership['role'];
+  @ApiProperty({
+    description: "Whether the caller may read the org's revenue data (/api/revenue/*): owners and admins may, members may not.",
+  })
+  canReadRevenue!: boolean;
+}
+
+class MyOrgRole {
+  @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty({ enum: ROLES }) role!: Membership['role'];
+}
+
+class MyOrgsPage {
+  @ApiProperty({ type: [MyOrgItem], description: 'This page of memberships, in org id order.' }) items!: MyOrgItem[];
+  @ApiProperty({
+    type: [MyOrgRole],
+    deprecated: true,
+    description: 'The same page as `items` in the earlier shape (org id and role only); read `items`.',
+  })
+  orgs!: MyOrgRole[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor!: string | null;
 }
 
 /** Which orgs the caller belongs to, so a dashboard can offer an X-Org-Id choice. */
@@ -23,12 +69,63 @@ export class MeController {
   constructor(@Inject(DATABASE_POOL) private readonly pool: DatabasePool) {}
 
   @Get('orgs')
-  @ApiOkResponse({ type: MyOrgs })
-  async orgs(@CurrentPrincipal() user: UserPrincipal): Promise<MyOrgs> {
-    // No WHERE on purpose: the user_organizations self-select policy returns only the caller's rows.
-    const rows = await withRlsSession(this.pool, user.claims, (tx) =>
-      tx.any(sql.unsafe`SELECT org_id AS "orgId", role FROM user_organizations ORDER BY created_at, org_id`),
-    );
-    return { orgs: rows as MyOrg[] };
+  @ApiOperation({
+    summary:
+      "The caller's org memberships, a page at a time (org id order), each with its name, role and whether its revenue data is readable.",
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_ME_ORGS_PAGE, default: DEFAULT_ME_ORGS_PAGE },
+  })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'string', maxLength: 200 },
+    description: 'The nextCursor of the previous page (opaque).',
+  })
+  @ApiOkResponse({ type: MyOrgsPage })
+  @ApiResponse({ status: 400, description: 'Invalid limit or cursor (problem+json).' })
+  @ApiResponse({ status: 401, description: 'Missing, expired or invalid access token.' })
+  @ApiResponse({ status: 403, description: 'Service tokens: this route is for users.' })
+  @ApiResponse({ status: 429, description: 'Rate limit reached; see Retry-After.' })
+  async orgs(@CurrentPrincipal() user: UserPrincipal, @Query() raw: Record<string, unknown>): Promise<MyOrgsPage> {
+    const query = await pageQuery(raw);
+    const after = query.cursor === undefined ? undefined : decodeMeOrgsCursor(query.cursor);
+    if (after instanceof Error) throw after;
+    const limit = query.limit ?? DEFAULT_ME_ORGS_PAGE;
+    // Under RLS: the user_organizations self-select policy admits only the caller's rows (the
+    // user_id condition is there for the primary key (user_id, org_id), which also gives the order).
+    const rows = (await withRlsSession(this.pool, user.claims, (tx) =>
+      tx.any(sql.unsafe`
+        SELECT org_id AS "orgId", role FROM user_organizations
+        WHERE user_id = ${user.id} ${after ? sql.fragment`AND org_id > ${after.afterOrgId}` : sql.fragment``}
+        ORDER BY org_id
+        LIMIT ${limit + 1}`),
+    )) as readonly Membership[];
+    const page = rows.slice(0, limit);
+    const names = await this.namesOf(page.map((m) => m.orgId));
+    const last = page.at(-1);
+    return {
+      items: page.map((m) => ({
+        orgId: m.orgId,
+        name: names.get(m.orgId) ?? '',
+        role: m.role,
+        // The rule the API's org check applies (chooseOrg): the same answer /api/revenue/* would give.
+        canReadRevenue: !(chooseOrg([m], m.orgId) instanceof Error),
+      })),
+      orgs: page.map((m) => ({ orgId: m.orgId, role: m.role })),
+      nextCursor: rows.length > limit && last ? encodeMeOrgsCursor({ afterOrgId: last.orgId }) : null,
+    };
+  }
+
+  /**
+   * Org names, for orgs the RLS read above already proved the caller belongs to. Read as the
+   * API's own user: `authenticated` has no privilege on organizations.
+   */
+  private async namesOf(orgIds: readonly string[]): Promise<Map<string, string>> {
+    if (orgIds.length === 0) return new Map();
+    const rows = await this.pool.any(sql.unsafe`SELECT id, name FROM organizations WHERE id = ANY(${sql.array(orgIds, 'uuid')})`);
+    return new Map((rows as ReadonlyArray<{ id: string; name: string }>).map((r) => [r.id, r.name]));
   }
 }

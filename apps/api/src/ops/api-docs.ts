@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { completeDocument } from '../platform/docs/complete-document.js';
 
 const DOCS_PATH = '/api/docs';
 
@@ -14,12 +15,16 @@ const DOCS_PATH = '/api/docs';
 export function setupApiDocs(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Revenue Engine API')
-    .setDescription('Query side, MAOS command API and ops endpoints. Errors are application/problem+json (RFC 9457).')
+    .setDescription(
+      'Query side, MAOS command API and ops endpoints. Errors are application/problem+json (RFC 9457). ' +
+        'Security is per operation: /health/* and /metrics need no token; every other operation names the token it needs. ' +
+        'Any request may also get 404/405 (unknown path or method), 408, 414 or 431 from the HTTP layer.',
+    )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .addSecurityRequirements('bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
-  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config), { ui: false, raw: ['json'] });
+  // No root security requirement: completeDocument sets each operation's from @Public/@RequireScope.
+  SwaggerModule.setup(DOCS_PATH, app, () => completeDocument(app, SwaggerModule.createDocument(app, config)), { ui: false, raw: ['json'] });
 
   const assets = swaggerUiAssets();
   const adapter = app.getHttpAdapter();

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../platform/docs/problem-docs.js';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { sql, type DatabasePool } from '#database';
 import type { Logger } from '#observability';
@@ -26,6 +27,8 @@ export class HealthController {
 
   /** The process is up and serving; never touches a dependency (restarts would not fix one). */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up; never touches a dependency.' })
+  @ApiOkResponse({ description: '{"status":"ok"}' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -35,6 +38,9 @@ export class HealthController {
    * names the checks that failed but not why (the reasons go to the log: they hold hosts).
    */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers and every registered check passes.' })
+  @ApiOkResponse({ description: 'Ready; the checks and their status.' })
+  @ApiProblems({ 503: 'Not ready (shutting down, or a check failed: the checks are named).' })
   async ready(): Promise<unknown> {
     if (this.shutdown.isShuttingDown) throw problems.unavailable('The service is shutting down.');
     const all = [['database', () => this.pool.query(sql.unsafe`SELECT 1`).then(() => undefined)] as const, ...this.checks.entries()];

@@ -1,10 +1,11 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { type CommandMeta, type FullAnalysisResult, RunFullAnalysis } from '#revenue-commands';
 import { CurrentOrg, OrgScoped } from '../platform/auth/decorators.js';
 import { revisionETag } from '../platform/commands/command-headers.js';
 import { type CommandReply, CommandRoute, Meta } from '../platform/commands/command-route.js';
+import { COMMAND_REPLY_HEADERS } from '../platform/docs/problem-docs.js';
 import type { OrgContext } from '../platform/http/api-request.js';
 import { OrgScopedDocs } from '../platform/read-your-writes.js';
 
@@ -33,16 +34,8 @@ export class AnalyzeController {
   @ApiOperation({ summary: 'Runs the full revenue analysis of the org (detect, trigger actions, expansion).' })
   @ApiOkResponse({
     type: AnalysisResponse,
-    headers: {
-      'X-Log-Position': {
-        description: 'Send as X-Min-Position to read this analysis back (absent when nothing was written).',
-        schema: { type: 'string' },
-      },
-      ETag: { description: 'The org stream revision after the analysis.', schema: { type: 'string' } },
-    },
+    headers: COMMAND_REPLY_HEADERS,
   })
-  @ApiConflictResponse({ description: 'If-Match does not match the org stream revision, or the same Idempotency-Key is still running.' })
-  @ApiResponse({ status: 422, description: 'The Idempotency-Key was used for a different request (or another org).' })
   async analyze(@CurrentOrg() org: OrgContext, @Meta() meta: CommandMeta): Promise<CommandReply> {
     const result: FullAnalysisResult = await this.commands.execute(new RunFullAnalysis(org.orgId, meta));
     const headers: Record<string, string> = {};

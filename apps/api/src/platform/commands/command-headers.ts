@@ -1,9 +1,11 @@
 import { problems } from '../errors/problem.js';
 
 /** Printable tokens such as UUIDs or ULIDs; long enough for any client scheme, short enough to index. */
-const KEY = /^[A-Za-z0-9._:~+/=-]{8,128}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:~+/=-]{8,128}$/;
+/** The rule above in words, for the OpenAPI document. */
+export const IDEMPOTENCY_KEY_FORMAT = '8 to 128 characters from A-Z a-z 0-9 . _ : ~ + / = - (surrounding spaces are trimmed).';
 /** `"12"` (an ETag as the API sends it), `W/"12"` or a bare `12`. */
-const REVISION = /^(?:W\/)?"?(\d{1,19})"?$/;
+export const IF_MATCH_PATTERN = /^(?:W\/)?"?(\d{1,19})"?$/;
 const MAX_REVISION = 2n ** 63n - 1n;
 
 /**
@@ -17,7 +19,7 @@ export function idempotencyKeyFrom(header: string | undefined, required: boolean
     if (header === undefined) return undefined;
   }
   const key = header.trim();
-  if (!KEY.test(key)) throw problems.invalidIdempotencyKey();
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw problems.invalidIdempotencyKey();
   return key;
 }
 
@@ -32,7 +34,7 @@ export function expectedRevisionFrom(header: string | undefined, wildcard: IfMat
   if (header === undefined) return undefined;
   const value = header.trim();
   if (value === '*' && wildcard === 'no-check') return undefined;
-  const match = REVISION.exec(value);
+  const match = IF_MATCH_PATTERN.exec(value);
   const revision = match ? BigInt(match[1]!) : null;
   if (revision === null || revision > MAX_REVISION) throw problems.invalidIfMatch();
   return revision;

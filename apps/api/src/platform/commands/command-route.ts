@@ -20,7 +20,16 @@ import { type ApiRequest, singleHeader } from '../http/api-request.js';
 import { DATABASE_POOL } from '../tokens.js';
 import { problems } from '../errors/problem.js';
 import { assertStorableInput } from '../errors/validation.js';
-import { expectedRevisionFrom, idempotencyKeyFrom, type IfMatchWildcard } from './command-headers.js';
+import { ifMatchFailure } from '../errors/domain-errors.js';
+import {
+  expectedRevisionFrom,
+  IDEMPOTENCY_KEY_FORMAT,
+  IDEMPOTENCY_KEY_PATTERN,
+  IF_MATCH_PATTERN,
+  idempotencyKeyFrom,
+  type IfMatchWildcard,
+} from './command-headers.js';
+import { ApiProblems } from '../docs/problem-docs.js';
 import { fingerprint } from './idempotency/fingerprint.js';
 import { runIdempotent } from './idempotency/run-idempotent.js';
 import type { StoredResponse } from './idempotency/idempotency.store.js';
@@ -64,8 +73,10 @@ export const CommandRoute = (options: CommandRouteOptions) =>
       name: 'Idempotency-Key',
       required: options.idempotencyKey === 'required',
       description:
-        'A new value per command (e.g. a UUID); resend it only to retry that command. A retry replays the first response; ' +
-        'another request under the same key gets 422, a retry while the first runs 409.',
+        `${IDEMPOTENCY_KEY_FORMAT} A new value per command (e.g. a UUID); resend it only to retry that command. ` +
+        'A retry replays the first response (Idempotent-Replayed: true); another request under the same key gets 422, ' +
+        'a retry while the first runs 409.',
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source, minLength: 8, maxLength: 128 },
     }),
     ...(typeof options.ifMatch === 'object'
       ? []
@@ -73,9 +84,28 @@ export const CommandRoute = (options: CommandRouteOptions) =>
           ApiHeader({
             name: 'If-Match',
             required: false,
-            description: 'The org stream revision the client saw ("12", from an ETag); 409 if it moved.',
+            description:
+              'The org stream revision the client saw, quoted as in ETag: "12" (W/"12" and a bare 12 are accepted too). ' +
+              (options.ifMatch === 'no-check' ? '* means no check. ' : '* is refused. ') +
+              '412 if the stream has moved past it; 400 if malformed.',
+            schema: {
+              type: 'string',
+              pattern: options.ifMatch === 'no-check' ? `^\\*$|${IF_MATCH_PATTERN.source}` : IF_MATCH_PATTERN.source,
+              example: '"12"',
+            },
           }),
         ]),
+    ApiProblems({
+      400:
+        typeof options.ifMatch === 'object'
+          ? `${options.idempotencyKey === 'required' ? 'Missing or malformed' : 'Malformed'} Idempotency-Key; any If-Match (not supported here).`
+          : `${options.idempotencyKey === 'required' ? 'Missing or malformed' : 'Malformed'} Idempotency-Key or If-Match.`,
+      409: 'The same Idempotency-Key is still running; or concurrent writes kept moving the stream (/problems/write-conflict): retry.',
+      422: 'The Idempotency-Key was used for a different request (or another org).',
+      ...(typeof options.ifMatch === 'object'
+        ? {}
+        : { 412: 'If-Match names a revision the org stream has moved past (/problems/precondition-failed, with currentRevision).' }),
+    }),
   );
 
 /** The command's metadata (actor, correlation id, caller-scoped idempotency key, If-Match) on a @CommandRoute. */
@@ -112,7 +142,11 @@ export class CommandInterceptor implements NestInterceptor {
       ...(key === undefined ? {} : { idempotencyKey: `${caller}:${key}` }),
       ...(expectedRevision === undefined ? {} : { expectedRevision }),
     };
-    const run = () => lastValueFrom(next.handle());
+    // Only a revision the client stated is a precondition (412); without one a conflict is contention (409).
+    const run = () =>
+      lastValueFrom(next.handle()).catch((error: unknown) => {
+        throw expectedRevision === undefined ? error : ifMatchFailure(error);
+      });
     const reply =
       key === undefined
         ? await run()

@@ -41,6 +41,31 @@ const BY_CODE: Record<DomainErrorCode, { readonly status: number; readonly slug:
   };
 
 /**
+ * A stale If-Match (RFC 9110 412): the command named the stream revision the client saw and the
+ * stream has moved. Only the command pipeline knows a revision came from If-Match, so it wraps the
+ * store's WrongExpectedRevisionError in this (ifMatchFailure); an unwrapped one is contention.
+ */
+export class PreconditionFailedError extends Error {
+  constructor(readonly conflict: WrongExpectedRevisionError) {
+    super(conflict.message);
+    this.name = 'PreconditionFailedError';
+  }
+}
+
+/** What a command that sent `expectedRevision` (from If-Match) throws: a revision conflict becomes a failed precondition. */
+export function ifMatchFailure(error: unknown): unknown {
+  return error instanceof WrongExpectedRevisionError ? new PreconditionFailedError(error) : error;
+}
+
+/**
+ * A refusal the command decided (stored under its Idempotency-Key and replayed), as opposed to
+ * contention without If-Match, which a retry may get past.
+ */
+export function isDecidedRefusal(error: unknown): boolean {
+  return !(error instanceof WrongExpectedRevisionError) && domainProblem(error) !== null;
+}
+
+/**
  * Errors of the revenue domain and the event store as problem exceptions, or null for
  * anything else. Domain messages name ids and states only (no personal data), so they are
  * safe to show, and the hint says what the caller can do about it.
@@ -52,14 +77,25 @@ export function domainProblem(error: unknown): ProblemException | null {
       code: error.code,
     });
   }
+  if (error instanceof PreconditionFailedError) {
+    const { conflict } = error;
+    const actual = conflict.actual === 'no_stream' ? 'it has no events' : `it is at revision ${conflict.actual}`;
+    return new ProblemException(
+      412,
+      'precondition-failed',
+      'Precondition failed',
+      `If-Match expected revision ${conflict.expected} of the organization's stream, but ${actual}. Read the current state and retry with its revision.`,
+      { code: 'wrong_expected_revision', currentRevision: conflict.actual === 'no_stream' ? null : conflict.actual.toString() },
+    );
+  }
   if (error instanceof WrongExpectedRevisionError) {
-    const actual = error.actual === 'no_stream' ? 'it has no events' : `it is at revision ${error.actual}`;
+    // No If-Match: concurrent writers kept moving the stream through every re-decision (decideOnStream).
     return new ProblemException(
       409,
-      'revision-conflict',
-      'Revision conflict',
-      `If-Match expected revision ${error.expected} of the organization's stream, but ${actual}. Read the current state and retry with its revision.`,
-      { code: 'wrong_expected_revision', currentRevision: error.actual === 'no_stream' ? null : error.actual.toString() },
+      'write-conflict',
+      'Concurrent write conflict',
+      "The organization's stream kept changing while the command was decided. Retry the command.",
+      { code: 'write_contention' },
     );
   }
   if (error instanceof UnknownOrganizationError) {

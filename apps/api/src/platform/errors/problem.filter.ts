@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from '#observability';
 import type { ApiRequest } from '../http/api-request.js';
+import { isRouteNotFound, routeTableOf } from '../http/route-table.js';
 import { LOGGER } from '../tokens.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { toProblem } from './to-problem.js';
@@ -24,7 +25,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<ApiRequest>();
     const response = host.switchToHttp().getResponse<unknown>();
     const url = String(adapter.getRequestUrl(request) ?? '/');
-    const problem = toProblem(exception, { instance: url.split('?')[0] ?? '/', correlationId: request.correlationId });
+    const path = url.split('?')[0] ?? '/';
+    // No route matched: the path may exist with other methods (405 + Allow), or the method nowhere (501).
+    const unrouted = isRouteNotFound(exception) ? routeTableOf(adapter)?.unrouted(request.method, path) : undefined;
+    const problem = toProblem(unrouted ?? exception, { instance: path, correlationId: request.correlationId });
     if (problem.unexpected) {
       this.logger.error({ err: exception, correlationId: request.correlationId, status: problem.status }, 'request failed');
     }

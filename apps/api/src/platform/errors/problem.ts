@@ -160,6 +160,59 @@ export const problems = {
       { minPosition: position },
       { 'Retry-After': String(retryAfterSeconds) },
     ),
+  /** A method the path does not have (any token, even one the parser refused); `allow` lists what it has. */
+  methodNotAllowed: (method: string, allow: readonly string[]) =>
+    new ProblemException(
+      405,
+      'method-not-allowed',
+      'Method Not Allowed',
+      `${method} is not allowed on this path; it accepts ${allow.join(', ')}.`,
+      { allow },
+      { Allow: allow.join(', ') },
+    ),
+  unsupportedMediaType: () =>
+    new ProblemException(
+      415,
+      'unsupported-media-type',
+      'Unsupported Media Type',
+      'Request bodies must be JSON: send Content-Type: application/json.',
+      { accept: ['application/json'] },
+      { 'Accept-Post': 'application/json', 'Accept-Patch': 'application/json' },
+    ),
+  bodyNotAccepted: () =>
+    new ProblemException(
+      400,
+      'body-not-accepted',
+      'Body not accepted',
+      'This command takes no request body: send it without one (no Content-Length, no Transfer-Encoding).',
+    ),
+  /** `__proto__` (or `constructor.prototype`) as a member name: valid JSON, refused as a prototype-pollution vector. */
+  forbiddenJsonKey: () =>
+    new ProblemException(
+      400,
+      'forbidden-json-key',
+      'Forbidden JSON member name',
+      'The body is valid JSON but uses a member name this API refuses: "__proto__", or "constructor" holding "prototype" (they can rewrite object prototypes). Rename or remove it.',
+    ),
+  malformedPath: () =>
+    new ProblemException(
+      400,
+      'malformed-path',
+      'Malformed path',
+      'The request path has invalid percent-encoding (each % must start a UTF-8 byte sequence such as %2F or %C3%A9).',
+    ),
+  /** Refused by the HTTP parser before any route runs (Node's maxHeaderSize: 16 KiB for the request line and all headers). */
+  headersTooLarge: () =>
+    new ProblemException(
+      431,
+      'request-header-fields-too-large',
+      'Request Header Fields Too Large',
+      'The request line and headers exceed 16 KiB together: send fewer or shorter headers (and a shorter URL).',
+    ),
+  malformedRequest: () =>
+    new ProblemException(400, 'malformed-request', 'Malformed request', 'The request is not valid HTTP/1.1 and could not be parsed.'),
+  requestTimeout: () =>
+    new ProblemException(408, 'request-timeout', 'Request Timeout', 'The request headers or body did not arrive in time.'),
   /** A refusal stored under an Idempotency-Key, thrown again identically to a retry. */
   replayed: (status: number, stored: StoredProblem, headers: Readonly<Record<string, string>>) =>
     new ProblemException(status, stored.slug, stored.title, stored.detail, stored.extensions, headers),

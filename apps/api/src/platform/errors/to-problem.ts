@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { domainProblem } from './domain-errors.js';
-import { type Problem, ProblemException, problemType } from './problem.js';
+import { type Problem, ProblemException, problems, problemType } from './problem.js';
 
 export interface ProblemResponse {
   readonly status: number;
@@ -25,7 +25,7 @@ const UNEXPECTED_DETAIL = 'An unexpected error occurred. Quote the correlation i
  * their message can hold SQL, hostnames or data.
  */
 export function toProblem(thrown: unknown, facts: RequestFacts): ProblemResponse {
-  const exception = domainProblem(thrown) ?? thrown;
+  const exception = domainProblem(thrown) ?? frameworkProblem(thrown) ?? thrown;
   if (exception instanceof ProblemException) {
     const { problemStatus: status, slug, title, detail, extensions, headers } = exception;
     return { status, headers, unexpected: false, body: { ...base(status, slug, title, detail, facts), ...withoutReserved(extensions) } };
@@ -72,15 +72,31 @@ function clientDetail(exception: unknown, status: number): string {
   return expose === true && typeof message === 'string' ? message : reason(status);
 }
 
+/** Framework errors with a catalogue problem of their own (else they are mapped by status). */
+function frameworkProblem(thrown: unknown): ProblemException | undefined {
+  const chain = [thrown, thrown instanceof Error ? thrown.cause : undefined];
+  // Express's router: a path parameter that does not percent-decode (URIError, status 400).
+  if (chain.some((e) => e instanceof URIError)) return problems.malformedPath();
+  // Fastify's content-type parser for anything the request hook let through (a GET with a form body).
+  if (chain.some((e) => (e as { code?: unknown } | undefined)?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'))
+    return problems.unsupportedMediaType();
+  return undefined;
+}
+
 const MALFORMED_BODY_CODES = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
 /** Express's body-parser throws a SyntaxError; Fastify a coded error (both wrapped by Nest as the cause). */
 function isMalformedBody(exception: unknown): boolean {
   const cause = exception instanceof Error ? exception.cause : undefined;
-  return [exception, cause].some(
-    (e) => e instanceof SyntaxError || MALFORMED_BODY_CODES.has(String((e as { code?: unknown } | undefined)?.code)),
-  );
+  return [exception, cause].some((e) => isSyntaxError(e) || MALFORMED_BODY_CODES.has(String((e as { code?: unknown } | undefined)?.code)));
 }
+
+/** By name: JSON.parse may throw another realm's SyntaxError (a vm context, as under Jest). */
+const isSyntaxError = (e: unknown): e is SyntaxError =>
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { name?: unknown }).name === 'SyntaxError' &&
+  typeof (e as { message?: unknown }).message === 'string';
 
 const RESERVED = new Set(['type', 'title', 'status', 'detail', 'instance', 'correlationId']);
 

@@ -15,6 +15,8 @@ export interface OrgContext {
 export interface ApiRequest {
   readonly headers: IncomingHttpHeaders;
   readonly method: string;
+  /** The request-target as received (path and query). */
+  readonly url?: string;
   correlationId?: string;
   startedAt?: bigint;
   principal?: Principal;

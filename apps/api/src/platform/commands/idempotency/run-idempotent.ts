@@ -1,5 +1,5 @@
 import type { CommonQueryMethods } from '#database';
-import { domainProblem } from '../../errors/domain-errors.js';
+import { domainProblem, isDecidedRefusal } from '../../errors/domain-errors.js';
 import { problems, type StoredProblem } from '../../errors/problem.js';
 import { claimKey, completeKey, type KeyRef, releaseKey, type StoredResponse } from './idempotency.store.js';
 
@@ -11,8 +11,8 @@ export interface IdempotentRequest extends KeyRef {
 /**
  * Runs `work` at most once per (caller, key) and request: a retry gets the first response,
  * another request under the same key 422, a retry while the first runs 409. Refusals the
- * command itself decided (domain errors, revision conflicts) are stored like successes, so a
- * retry cannot flip the answer; anything else frees the key for a real retry.
+ * command itself decided (domain errors, a stale If-Match) are stored like successes, so a
+ * retry cannot flip the answer; anything else (including contention without If-Match) frees the key for a real retry.
  */
 export async function runIdempotent(
   db: CommonQueryMethods,
@@ -28,7 +28,7 @@ export async function runIdempotent(
   try {
     response = await work();
   } catch (error) {
-    const decided = domainProblem(error);
+    const decided = isDecidedRefusal(error) ? domainProblem(error) : null;
     if (!decided) {
       await releaseKey(db, request).catch(() => undefined);
       throw error;
