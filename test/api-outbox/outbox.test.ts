@@ -1,17 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApp, featureModules, loadConfig } from '#api';
-import { createTestDatabase, type TestDatabase } from '#database/testing';
+import type { TestDatabase } from '#database/testing';
 import { parsePosition } from '#event-store';
-import { createLogger } from '#observability';
 import { ACTION_TYPES } from '#revenue';
-import { OutboxDispatcher, openRuntime, parseChannelConfig, type ChannelConfig, type Runtime } from '#runtime';
+import { OutboxDispatcher, parseChannelConfig, type ChannelConfig, type Runtime } from '#runtime';
 import { call, type RunningApi } from '../api-platform/harness.js';
 import { addMember, seedGrowingOrg } from '../api-revenue/support/revenue-api.js';
 import { startReceiver } from '../outbox/support/receiver.js';
-import { captureLogLines, TestClock, AS_OF } from '../support/revenue-stack.js';
+import { startFullApi, type FullApi } from '../support/full-api.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: (fields: object, message: string) => console.error(message, fields) };
@@ -23,13 +20,12 @@ const SECRET = 'api-outbox-test-secret-0123456789abcdef';
  * may no longer report a dispatch the engine owns.
  */
 describe('GET /api/ops/outbox and engine-delivered approvals', () => {
+  let full: FullApi;
   let db: TestDatabase;
   let runtime: Runtime;
-  let app: INestApplication;
   let api: RunningApi;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let config: ChannelConfig;
-  const clock = new TestClock(AS_OF);
   const maos = () => serviceToken('maos:read maos:approve maos:dispatch');
 
   beforeAll(async () => {
@@ -43,23 +39,11 @@ describe('GET /api/ops/outbox and engine-delivered approvals', () => {
     });
     if (!('config' in parsed)) throw new Error(parsed.issues.join('\n'));
     config = parsed.config;
-    db = await createTestDatabase();
-    runtime = await openRuntime({ databaseUrl: db.url, clock, logger: quiet, poolSize: 4, channels: config });
-    runtime.runner.start();
-    const { lines: logs, sink } = captureLogLines();
-    app = await createApp({
-      config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000' }),
-      pool: runtime.pool,
-      logger: createLogger({ level: 'info', destination: sink }),
-      modules: featureModules(runtime),
-    });
-    await app.listen(0, '127.0.0.1');
-    api = { app, baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1'), logs, close: () => app.close() };
+    full = await startFullApi({ channels: config });
+    ({ db, runtime, api } = full);
   });
   afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await db?.drop();
+    await full?.close();
     await receiver?.close();
   });
 

@@ -5,14 +5,13 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApp, featureModules, loadConfig } from '#api';
 import { sql } from '#database';
-import { createTestDatabase, type TestDatabase } from '#database/testing';
-import { createLogger } from '#observability';
+import type { TestDatabase } from '#database/testing';
 import { allProjections } from '#read-models';
-import { openRuntime, type Runtime } from '#runtime';
+import type { Runtime } from '#runtime';
 import { call, type CallOptions, type Reply, type RunningApi } from './harness.js';
-import { AS_OF, captureLogLines, TestClock } from '../support/revenue-stack.js';
+import { startFullApi, type FullApi } from '../support/full-api.js';
+import { AS_OF } from '../support/revenue-stack.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 
 interface Parameter {
@@ -35,7 +34,6 @@ interface Documented {
 }
 
 const PUBLIC = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
-const quiet = { info: () => undefined, warn: () => undefined, error: (fields: object, message: string) => console.error(message, fields) };
 
 /**
  * The OpenAPI document against the real app (every feature module over a real runtime): each
@@ -43,6 +41,7 @@ const quiet = { info: () => undefined, warn: () => undefined, error: (fields: ob
  * must be among the operation's documented statuses.
  */
 describe('OpenAPI document tells the truth', () => {
+  let full: FullApi;
   let db: TestDatabase;
   let runtime: Runtime;
   let app: INestApplication;
@@ -53,18 +52,9 @@ describe('OpenAPI document tells the truth', () => {
   let owner: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    runtime = await openRuntime({ databaseUrl: db.url, clock: new TestClock(AS_OF), logger: quiet, poolSize: 4 });
-    runtime.runner.start();
-    const { lines: logs, sink } = captureLogLines();
-    app = await createApp({
-      config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000' }),
-      pool: runtime.pool,
-      logger: createLogger({ level: 'info', destination: sink }),
-      modules: featureModules(runtime),
-    });
-    await app.listen(0, '127.0.0.1');
-    api = { app, baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1'), logs, close: () => app.close() };
+    full = await startFullApi();
+    ({ db, runtime, api } = full);
+    app = api.app;
 
     // An org its owner has analysed once: an open upsell with a proposed action.
     orgId = randomUUID();
@@ -95,11 +85,7 @@ describe('OpenAPI document tells the truth', () => {
       Object.entries(item).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })),
     );
   });
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await db?.drop();
-  });
+  afterAll(async () => full?.close());
 
   it('documents every route Nest registered, and nothing else', () => {
     const registered: string[] = [];

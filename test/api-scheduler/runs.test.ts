@@ -1,13 +1,9 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApp, featureModules, loadConfig } from '#api';
-import { createTestDatabase, type TestDatabase } from '#database/testing';
-import { createLogger } from '#observability';
 import { SCHEDULER_EVENT_TYPES } from '#read-models';
-import { openRuntime, startScheduler, type Runtime } from '#runtime';
+import { startScheduler } from '#runtime';
 import { call, type RunningApi } from '../api-platform/harness.js';
-import { captureLogLines, TestClock, AS_OF } from '../support/revenue-stack.js';
+import { startFullApi, type FullApi } from '../support/full-api.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 
 const HOUR = 3_600_000;
@@ -23,16 +19,13 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 /** GET /api/ops/runs in the real app (featureModules over a real runtime), runs made by a real scheduler. */
 describe('GET /api/ops/runs (service scope)', () => {
-  let db: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
+  let full: FullApi;
   let api: RunningApi;
-  const clock = new TestClock(AS_OF);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    runtime = await openRuntime({ databaseUrl: db.url, clock, logger: quiet, poolSize: 4 });
-    runtime.runner.start();
+    full = await startFullApi();
+    api = full.api;
+    const { runtime, clock } = full;
     const scheduler = startScheduler({
       deps: runtime.deps,
       intervalMs: HOUR,
@@ -53,21 +46,8 @@ describe('GET /api/ops/runs (service scope)', () => {
     }
     const head = (await runtime.store.readAll({ eventTypes: [SCHEDULER_EVENT_TYPES.runFinished] })).at(-1)!.position;
     expect(await runtime.runner.waitFor('scheduler-runs', head, 20_000)).toBe(true);
-    const { lines: logs, sink } = captureLogLines();
-    app = await createApp({
-      config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT: '1000000' }),
-      pool: runtime.pool,
-      logger: createLogger({ level: 'info', destination: sink }),
-      modules: featureModules(runtime),
-    });
-    await app.listen(0, '127.0.0.1');
-    api = { app, baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1'), logs, close: () => app.close() };
   });
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await db?.drop();
-  });
+  afterAll(async () => full?.close());
 
   it('lists the runs newest first, paginated with limit and cursor', async () => {
     const token = await serviceToken('maos:read');
