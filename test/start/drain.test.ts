@@ -130,7 +130,7 @@ describe('SIGTERM under load', () => {
     const fresh = await seedDemoData(db.pool, 60, new Date(), { firstNumber: 10_001 });
     const allOrgs = (await db.pool.anyFirst(sql.unsafe`SELECT id FROM organizations`)) as string[];
     const unanalysed = [...fresh.orgIds];
-    // One action per org (a second approve on the org with the same If-Match would be a 409).
+    // One action per org (a second approve on the org with the same If-Match would be a 412: the first one moved the stream on).
     const approvals: Approval[] = [];
     const seenOrgs = new Set<string>();
     let cursor: string | null = null;
