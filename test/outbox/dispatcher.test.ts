@@ -167,6 +167,7 @@ describe('outbox dispatcher against a real HTTP receiver', () => {
     // Metrics: 4 + 1 + 4 + 2 attempts; 6 retried; one given up; nothing left waiting.
     expect(await metric(registry, 'revenue_outbox_delivered_total')).toContain('revenue_outbox_delivered_total{kind="delivery"} 3');
     expect(await metric(registry, 'revenue_outbox_failures_total')).toContain('revenue_outbox_failures_total{kind="delivery"} 1');
+    expect(await metric(registry, 'revenue_outbox_waiting')).toContain('revenue_outbox_waiting{kind="delivery"} 0');
     expect(await metric(registry, 'revenue_outbox_retries_total')).toContain('revenue_outbox_retries_total{kind="delivery"} 7');
     expect(await metric(registry, 'revenue_outbox_attempts_total')).toContain(
       'revenue_outbox_attempts_total{kind="delivery",channel="offer_upgrade",result="error"} 8',

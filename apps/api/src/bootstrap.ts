@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { createLogger, createMetricsRegistry, type Logger } from '#observability';
-import { OutboxDispatcher, openRuntime, startScheduler, type Runtime, type Scheduler, type SchedulerOptions } from '#runtime';
+import {
+  channelRouting,
+  OutboxDispatcher,
+  openRuntime,
+  startScheduler,
+  type Runtime,
+  type Scheduler,
+  type SchedulerOptions,
+} from '#runtime';
 import type { ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { commandMetrics } from './ops/command-metrics.js';
@@ -65,7 +73,7 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
         url,
         adapter: config.HTTP_ADAPTER,
         runProjections: config.RUN_PROJECTIONS,
-        dispatcher: dispatcher ? { channels: channelKinds(config), maosWebhook: config.channels.maosWebhook !== null } : false,
+        dispatcher: dispatcher ? { channels: channelRouting(config.channels), maosWebhook: config.channels.maosWebhook !== null } : false,
         eventStore: runtime.eventStoreKind,
         postgres: server.embedded
           ? { embedded: true, dataDir: server.dataDir, port: server.port, pid: server.pid, origin: server.origin }
@@ -91,9 +99,4 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
     await runtime.close().catch(() => undefined);
     throw error;
   }
-}
-
-/** `{send_email: 'webhook', ...}`: what the start line says of the channels (never URLs or secrets). */
-function channelKinds(config: ApiConfig): Record<string, string> {
-  return Object.fromEntries(Object.entries(config.channels.channels).map(([type, channel]) => [type, channel.kind]));
 }

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allProjections } from '#read-models';
 import { withDevJwtSecret, type Runtime } from '#runtime';
 import { ConfigError, loadConfig } from './config.js';
 import type { ScheduledRunSummary } from './welcome.js';
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
 
 async function readModelsAtHead(runtime: Runtime): Promise<void> {
   const head = await runtime.store.headPosition();
-  if (head) await Promise.all(allProjections.map((p) => runtime.runner.waitFor(p.name, head, FIRST_RUN_WAIT_MS)));
+  if (head) await runtime.runner.waitForAll(head, FIRST_RUN_WAIT_MS);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import type { SchedulerRunFinished } from '#read-models';
-import { DEMO_OWNER_ID, mintToken, type DemoState, type Runtime } from '#runtime';
+import { channelRouting, DEMO_OWNER_ID, mintToken, type DemoState, type Runtime } from '#runtime';
 import type { ApiConfig } from './config.js';
 
 /** What the banner says of the scheduler's first run (the run's recorded counts). */
@@ -72,9 +72,10 @@ export async function welcome(options: {
   return lines.join('\n');
 }
 
-/** "the local log channel" (the demo), or what CHANNELS configured, e.g. "send_email: webhook, ...". */
+/** "the local log channel" (CHANNELS unset: the banner is never printed in production), or what CHANNELS says. */
 function channelsLine(config: ApiConfig): string {
-  const kinds = Object.entries(config.channels.channels).map(([type, channel]) => `${type}: ${channel.kind}`);
-  if (config.channels.defaulted) return kinds.every((k) => k.endsWith(': log')) ? 'the local log channel' : 'MAOS (every channel external)';
-  return kinds.join(', ');
+  if (config.channels.defaulted) return 'the local log channel';
+  return Object.entries(channelRouting(config.channels))
+    .map(([type, kind]) => `${type}: ${kind}`)
+    .join(', ');
 }

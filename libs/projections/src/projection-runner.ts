@@ -87,6 +87,12 @@ export class ProjectionRunner {
     );
   }
 
+  /** Every projection of this runner includes `position` (waited for together, one deadline); false otherwise. */
+  async waitForAll(position: LogPosition, timeoutMs: number): Promise<boolean> {
+    const passed = await Promise.all([...this.projections.keys()].map((name) => this.waitFor(name, position, timeoutMs)));
+    return passed.every(Boolean);
+  }
+
   /**
    * Rebuilds from position zero and swaps the result in; resolves once swapped. The active
    * runner does the work, wherever it runs (the request goes through the checkpoint row).

@@ -320,12 +320,20 @@ function channelLabel(entry: ClaimedEntry, actionType: ActionType): string {
 }
 
 function outboxMetrics(registry: Registry, deps: RevenueDeps, kinds: readonly OutboxKind[]) {
+  // Both gauges are collected in one scrape: they share one backlog query.
+  let scrape: Promise<Awaited<ReturnType<typeof outboxBacklog>>> | null = null;
+  const backlog = () => (scrape ??= outboxBacklog(deps.pool, kinds, deps.clock.now()).finally(() => (scrape = null)));
+  // Every kind, 0 when nothing waits: a drained outbox must not keep reporting its last backlog.
+  const byKind = async () => {
+    const rows = await backlog();
+    return kinds.map((kind) => rows.find((r) => r.kind === kind) ?? { kind, waiting: 0, oldestSeconds: 0 });
+  };
   gauge(registry, {
     name: 'revenue_outbox_waiting',
     help: 'Outbox entries not delivered or given up yet, by kind.',
     labelNames: ['kind'],
     async collect() {
-      for (const row of await outboxBacklog(deps.pool, kinds, deps.clock.now())) this.set({ kind: row.kind }, row.waiting);
+      for (const row of await byKind()) this.set({ kind: row.kind }, row.waiting);
     },
   });
   gauge(registry, {
@@ -333,7 +341,7 @@ function outboxMetrics(registry: Registry, deps: RevenueDeps, kinds: readonly Ou
     help: 'Age of the oldest outbox entry not delivered or given up yet, by kind.',
     labelNames: ['kind'],
     async collect() {
-      for (const row of await outboxBacklog(deps.pool, kinds, deps.clock.now())) this.set({ kind: row.kind }, row.oldestSeconds);
+      for (const row of await byKind()) this.set({ kind: row.kind }, row.oldestSeconds);
     },
   });
   return {

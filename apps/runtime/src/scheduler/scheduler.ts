@@ -22,11 +22,11 @@ import { expireStaleProposals } from './expire-stale-proposals.js';
 import { tryLead, type Leadership } from './leader-lock.js';
 import { nextRunDue, runsFromHistory, type LastRun } from './schedule.js';
 
-/** The counts a run's sweep step reports (SweepResult has them; actionsProposed once the sweep proposes). */
+/** The counts a run's sweep step reports (SweepResult has them). */
 export interface SweepCounts {
   readonly orgs: number;
   readonly detections: number;
-  readonly actionsProposed?: number;
+  readonly actionsProposed: number;
 }
 
 export interface SchedulerOptions {
@@ -66,7 +66,7 @@ const MAX_ERROR_LENGTH = 300;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_LENGTH);
 
-/** The sweep's counts; `actionsProposed` is read only if the sweep reports it. */
+/** The sweep step of a run: the fleet sweep (detection, then proposals). */
 const defaultSweep =
   (deps: RevenueDeps) =>
   (meta: CommandMeta): Promise<SweepCounts> =>
@@ -140,7 +140,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     let counts = { orgs: 0, detections: 0, actionsProposed: 0, actionsExpired: 0 };
     try {
       const swept = await sweep(meta);
-      counts = { ...counts, orgs: swept.orgs, detections: swept.detections, actionsProposed: swept.actionsProposed ?? 0 };
+      counts = { ...counts, orgs: swept.orgs, detections: swept.detections, actionsProposed: swept.actionsProposed };
     } catch (error) {
       errors.push(`sweep: ${messageOf(error)}`);
     }
