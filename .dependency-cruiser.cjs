@@ -46,6 +46,21 @@ module.exports = {
       to: { path: '^apps/api/src/[^/]+/', pathNot: '^apps/api/src/platform/' },
     },
     {
+      name: 'dashboard-is-self-contained',
+      comment:
+        'apps/dashboard is the browser app: it reads the service through its public HTTP API only, so it imports nothing of the other layers (npm packages only).',
+      severity: 'error',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^(src|libs|projections|apps|test|bench)/', pathNot: '^apps/dashboard/' },
+    },
+    {
+      name: 'nothing-imports-the-dashboard',
+      comment: 'The dashboard is built by Vite and served as static files: no server code or test imports its sources.',
+      severity: 'error',
+      from: { pathNot: '^apps/dashboard/' },
+      to: { path: '^apps/dashboard/' },
+    },
+    {
       name: 'libs-never-import-apps',
       severity: 'error',
       from: { path: '^libs/' },
@@ -61,8 +76,8 @@ module.exports = {
     {
       name: 'production-code-does-not-import-tests',
       severity: 'error',
-      from: { path: '^(src|libs|projections|apps)/', pathNot: '\\.(test|spec)\\.ts$|/test-support/|/testing\\.ts$' },
-      to: { path: '(^test/|\\.(test|spec)\\.ts$|/test-support/)' },
+      from: { path: '^(src|libs|projections|apps)/', pathNot: '\\.(test|spec)\\.tsx?$|/test-support/|/testing\\.ts$' },
+      to: { path: '(^test/|\\.(test|spec)\\.tsx?$|/test-support/)' },
     },
     {
       name: 'not-to-unresolvable',
@@ -83,7 +98,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
-      extensions: ['.ts', '.js'],
+      extensions: ['.ts', '.tsx', '.js'],
       exportsFields: ['exports'],
       conditionNames: ['source', 'import', 'require', 'node', 'default'],
     },

@@ -35,6 +35,8 @@ export default {
   moduleNameMapper: { ...layerAliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
   roots: ['<rootDir>/src', '<rootDir>/libs', '<rootDir>/projections', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.test.ts', '**/*.spec.ts'],
+  // apps/dashboard is the browser app: its component tests (*.test.tsx) are Vitest's (apps/dashboard/vitest.config.ts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/dashboard/', '<rootDir>/dist/'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,

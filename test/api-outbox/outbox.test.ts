@@ -27,6 +27,7 @@ describe('GET /api/ops/outbox and engine-delivered approvals', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let config: ChannelConfig;
   const maos = () => serviceToken('maos:read maos:approve maos:dispatch');
+  const ops = () => serviceToken('ops:read');
 
   beforeAll(async () => {
     receiver = await startReceiver((request) => (request.path === '/send_email' ? 'error' : 'ok'));
@@ -74,7 +75,7 @@ describe('GET /api/ops/outbox and engine-delivered approvals', () => {
     });
     expect([approved.status, approved.body.status]).toEqual([200, 'approved']);
     expect(await runtime.runner.waitFor('action-outbox', parsePosition(approved.headers.get('x-log-position')!)!, 20_000)).toBe(true);
-    const waiting = await call(api, '/api/ops/outbox', { token: await maos() });
+    const waiting = await call(api, '/api/ops/outbox', { token: await ops() });
     expect(waiting.status).toBe(200);
     expect(waiting.body.items).toEqual([
       expect.objectContaining({
@@ -99,16 +100,17 @@ describe('GET /api/ops/outbox and engine-delivered approvals', () => {
     const head = await runtime.store.headPosition();
     expect(await runtime.runner.waitFor('action-outbox', head!, 20_000)).toBe(true);
     expect(receiver.requests.filter((r) => r.headers['idempotency-key'] === actionId)).toHaveLength(1);
-    const sent = await call(api, '/api/ops/outbox?state=sent', { token: await maos() });
+    const sent = await call(api, '/api/ops/outbox?state=sent', { token: await ops() });
     expect(sent.body.items).toEqual([expect.objectContaining({ actionId, state: 'sent', attempts: 1 })]);
   });
 
-  it('admits only service tokens with maos:read; refuses bad kinds, states and limits with 400', async () => {
+  it('admits only service tokens with ops:read; refuses bad kinds, states and limits with 400', async () => {
     expect((await call(api, '/api/ops/outbox')).status).toBe(401);
     expect((await call(api, '/api/ops/outbox', { token: await userToken() })).status).toBe(403);
     expect((await call(api, '/api/ops/outbox', { token: await serviceToken('maos:approve') })).status).toBe(403);
+    expect((await call(api, '/api/ops/outbox', { token: await maos() })).status).toBe(403);
     for (const query of ['kind=email', 'state=sent,lost', 'state=', 'limit=0', 'limit=501', 'limit=0x10']) {
-      const reply = await call(api, `/api/ops/outbox?${query}`, { token: await maos() });
+      const reply = await call(api, `/api/ops/outbox?${query}`, { token: await ops() });
       expect({ query, status: reply.status, type: reply.body.type }).toEqual({ query, status: 400, type: '/problems/validation-failed' });
     }
     const docs = await call(api, '/api/docs-json');

@@ -145,7 +145,7 @@ describe('GET /api/me/orgs', () => {
       components: { schemas: Record<string, { properties: Record<string, unknown> }> };
     };
     const get = doc.paths['/api/me/orgs']!.get;
-    expect(get.parameters.map((p) => p.name).sort()).toEqual(['cursor', 'limit']);
+    expect(get.parameters.map((p) => p.name).sort()).toEqual(['cursor', 'limit', 'search']);
     expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '401', '403', '429']);
     expect(Object.keys(doc.components.schemas.MyOrgItem!.properties).sort()).toEqual(['canReadRevenue', 'name', 'orgId', 'role']);
     expect(Object.keys(doc.components.schemas.MyOrgsPage!.properties).sort()).toEqual(['items', 'nextCursor', 'orgs']);

@@ -50,7 +50,7 @@ describe('GET /api/ops/runs (service scope)', () => {
   afterAll(async () => full?.close());
 
   it('lists the runs newest first, paginated with limit and cursor', async () => {
-    const token = await serviceToken('maos:read');
+    const token = await serviceToken('ops:read');
     const first = await call(api, '/api/ops/runs?limit=2', { token });
     expect(first.status).toBe(200);
     const items = first.body.items as Array<Record<string, unknown>>;
@@ -66,11 +66,12 @@ describe('GET /api/ops/runs (service scope)', () => {
     expect((all.body.items as unknown[]).length).toBe(3);
   });
 
-  it('admits only service tokens with maos:read; refuses bad limits and cursors with 400', async () => {
+  it('admits only service tokens with ops:read; refuses bad limits and cursors with 400', async () => {
     expect((await call(api, '/api/ops/runs')).status).toBe(401);
     expect((await call(api, '/api/ops/runs', { token: await userToken() })).status).toBe(403);
     expect((await call(api, '/api/ops/runs', { token: await serviceToken('maos:approve') })).status).toBe(403);
-    const token = await serviceToken('maos:read');
+    expect((await call(api, '/api/ops/runs', { token: await serviceToken('maos:read') })).status).toBe(403);
+    const token = await serviceToken('ops:read');
     for (const query of ['limit=0', 'limit=201', 'limit=abc', 'cursor=not-a-uuid']) {
       const reply = await call(api, `/api/ops/runs?${query}`, { token });
       expect({ query, status: reply.status, type: reply.body.type }).toEqual({ query, status: 400, type: '/problems/validation-failed' });

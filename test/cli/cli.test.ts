@@ -79,7 +79,7 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
       [['audit', randomUUID(), '--opportunity', '42'], /--opportunity must be an opportunity id/],
       [
         ['projections', 'parked', 'nope'],
-        /unknown projection 'nope' \(known: revenue-read-model, credit-ledger, action-outbox, scheduler-runs\)/,
+        /unknown projection 'nope' \(known: revenue-read-model, credit-ledger, action-outbox, scheduler-runs, revenue-daily\)/,
       ],
       [['token'], /give --sub <user id> .* or --service <name>/],
       [['token', '--sub', 'bob'], /--sub must be a user id/],
@@ -212,7 +212,13 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
     expect(status.stdout).toMatch(/^projection\s+version\s+state\s+position\s+lag\s+parked/);
     expect(status.stdout).toMatch(/^revenue-read-model\s+1\s+running\s+\d+-\d+\s+0\s+0/m);
     const statuses = json<Array<{ name: string; state: string; position: string | null }>>(statusJson);
-    expect(statuses.map((s) => s.name).sort()).toEqual(['action-outbox', 'credit-ledger', 'revenue-read-model', 'scheduler-runs']);
+    expect(statuses.map((s) => s.name).sort()).toEqual([
+      'action-outbox',
+      'credit-ledger',
+      'revenue-daily',
+      'revenue-read-model',
+      'scheduler-runs',
+    ]);
     expect(statuses.find((s) => s.name === 'revenue-read-model')?.position).toMatch(/^\d+-\d+$/);
     expect(parked).toEqual({ code: 0, stdout: 'no parked events for revenue-read-model\n', stderr: '' });
     expect(json(resumed)).toEqual({ projection: 'credit-ledger', resumed: false });

@@ -17,6 +17,9 @@ const TABLES: ReadonlyArray<readonly [table: string, column: string]> = [
   ['revenue_actions', 'metadata'],
   ['revenue_org_streams', 'updated_at'],
   ['credit_ledger', 'recorded_at'],
+  ['revenue_daily_opportunities', 'detected'],
+  ['revenue_daily_actions', 'entered'],
+  ['revenue_daily_opportunity_state', 'confidence'],
   ['event_store.streams', 'revision'],
   ['event_store.events', 'recorded_at'],
   ['projection_checkpoints', 'updated_at'],
@@ -24,10 +27,23 @@ const TABLES: ReadonlyArray<readonly [table: string, column: string]> = [
   ['api_idempotency_keys', 'completed_at'],
   ['pgmigrations', 'run_on'],
 ];
-/** The only SELECT grants clients have (migration 107); everything else is no access at all. */
-const READABLE_BY_AUTHENTICATED = new Set(['revenue_opportunities', 'revenue_actions']);
+/** The only SELECT grants clients have (migrations 107, 115); everything else is no access at all. */
+const READABLE_BY_AUTHENTICATED = new Set([
+  'revenue_opportunities',
+  'revenue_actions',
+  'revenue_daily_opportunities',
+  'revenue_daily_actions',
+]);
 const WRITES = ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
-const PROJECTED = ['revenue_opportunities', 'revenue_actions', 'revenue_org_streams', 'credit_ledger'];
+const PROJECTED = [
+  'revenue_opportunities',
+  'revenue_actions',
+  'revenue_org_streams',
+  'credit_ledger',
+  'revenue_daily_opportunities',
+  'revenue_daily_actions',
+  'revenue_daily_opportunity_state',
+];
 
 type Actor = { readonly name: string; readonly role: 'authenticated' | 'anon'; readonly sub: string | null };
 const ACTORS: readonly Actor[] = [
@@ -131,6 +147,14 @@ async function seedReadModel(pool: DatabasePool): Promise<void> {
     ON CONFLICT (org_id) DO UPDATE SET stream_revision = revenue_org_streams.stream_revision + 1`);
   await pool.query(sql.unsafe`
     INSERT INTO credit_ledger (org_id, action_id, kind, amount, event_id, recorded_at) VALUES (${ORG}, ${randomUUID()}, 'charge', 1, ${randomUUID()}, now())`);
+  await pool.query(sql.unsafe`
+    INSERT INTO revenue_daily_opportunities (org_id, day, opportunity_type, detected, open_confidence_delta)
+    VALUES (${ORG}, '2026-11-01', 'cross_sell', 1, 0.5) ON CONFLICT DO NOTHING`);
+  await pool.query(sql.unsafe`
+    INSERT INTO revenue_daily_actions (org_id, day, status, entered) VALUES (${ORG}, '2026-11-01', 'proposed', 1) ON CONFLICT DO NOTHING`);
+  await pool.query(sql.unsafe`
+    INSERT INTO revenue_daily_opportunity_state (opportunity_id, org_id, opportunity_type, confidence, open)
+    VALUES (${randomUUID()}, ${ORG}, 'cross_sell', 0.5, true)`);
 }
 
 async function countAll(pool: DatabasePool): Promise<Record<string, number>> {
@@ -141,16 +165,18 @@ async function countAll(pool: DatabasePool): Promise<Record<string, number>> {
   return counts;
 }
 
-/** Rows of the two API read models `user` sees as role authenticated, through the RLS policies of 103. */
-async function visibleTo(pool: DatabasePool, user: string): Promise<{ opportunities: number; actions: number }> {
+/** Rows of the API read models `user` sees as role authenticated, through the RLS policies of 103 / 113 / 115. */
+async function visibleTo(pool: DatabasePool, user: string): Promise<{ opportunities: number; actions: number; daily: number }> {
   return pool.transaction(async (tx) => {
     await tx.query(
       sql.unsafe`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: user, role: 'authenticated' })}, true), set_config('role', 'authenticated', true)`,
     );
     return (await tx.one(sql.unsafe`
-      SELECT (SELECT count(*) FROM revenue_opportunities)::int AS opportunities, (SELECT count(*) FROM revenue_actions)::int AS actions`)) as {
+      SELECT (SELECT count(*) FROM revenue_opportunities)::int AS opportunities, (SELECT count(*) FROM revenue_actions)::int AS actions,
+             ((SELECT count(*) FROM revenue_daily_opportunities) + (SELECT count(*) FROM revenue_daily_actions))::int AS daily`)) as {
       opportunities: number;
       actions: number;
+      daily: number;
     };
   });
 }
@@ -284,8 +310,8 @@ describe('migration 109: clients (authenticated, anon) cannot write the read mod
   });
 
   it('SELECT still works under RLS: the admin sees the org rows, the member none, anon is refused', async () => {
-    expect(await visibleTo(pool, ADMIN)).toEqual({ opportunities: 1, actions: 1 });
-    expect(await visibleTo(pool, MEMBER)).toEqual({ opportunities: 0, actions: 0 });
+    expect(await visibleTo(pool, ADMIN)).toEqual({ opportunities: 1, actions: 1, daily: 2 });
+    expect(await visibleTo(pool, MEMBER)).toEqual({ opportunities: 0, actions: 0, daily: 0 });
     expect(await attempt(pool, ACTORS[2]!, 'SELECT count(*) FROM revenue_opportunities')).toBe('42501');
   });
 
@@ -305,7 +331,7 @@ describe('migration 109: clients (authenticated, anon) cannot write the read mod
     const outcomes = await writeOutcomes(pool);
     expect(outcomes).toEqual(allRefused(outcomes));
     expect(await countAll(pool)).toEqual(before);
-    expect(await visibleTo(pool, ADMIN)).toEqual({ opportunities: 1, actions: 1 });
-    expect(await visibleTo(pool, MEMBER)).toEqual({ opportunities: 0, actions: 0 });
+    expect(await visibleTo(pool, ADMIN)).toEqual({ opportunities: 1, actions: 1, daily: 2 });
+    expect(await visibleTo(pool, MEMBER)).toEqual({ opportunities: 0, actions: 0, daily: 0 });
   }, 120_000);
 });

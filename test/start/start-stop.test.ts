@@ -182,6 +182,13 @@ describe('npm start in a private clone, as on a fresh machine', () => {
       firstHead = ready.head;
       expect((await get(`${api}/health/ready`)).status).toBe(200);
 
+      // the printed dashboard address serves the page (built by npm start's build), opening on Demo org 1
+      const dashboardUrl = /^\s+dashboard\s+(\S+)/m.exec(service.stderr())?.[1];
+      expect(dashboardUrl).toBe(`${banner.api}/dashboard/#org=${banner.org}`);
+      const page = await fetch(loopback(dashboardUrl!), { signal: AbortSignal.timeout(10_000) });
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(await page.text()).toContain('<div id="root">');
+
       // the printed TOKEN and ORG: the demo org's open opportunities
       firstOpportunities = await openOpportunities(first, banner.org!);
       expect(firstOpportunities.length).toBeGreaterThanOrEqual(1);

@@ -9,6 +9,7 @@ import { NestLogger } from './platform/http/nest-logger.js';
 import { BodyNotAcceptedInterceptor } from './platform/http/body-rules.js';
 import { installRequestHooks } from './platform/http/request-hooks.js';
 import { setupApiDocs } from './ops/api-docs.js';
+import { setupDashboard } from './ops/dashboard-site.js';
 
 export interface CreateAppOptions {
   readonly config: ApiConfig;
@@ -20,6 +21,8 @@ export interface CreateAppOptions {
   readonly clock?: () => number;
   /** Shared with code outside Nest that records metrics (e.g. command latency); a fresh one by default. */
   readonly registry?: Registry;
+  /** The built dashboard to serve at /dashboard/ (default: the repository's dist/dashboard). */
+  readonly dashboardDir?: string;
 }
 
 /**
@@ -60,6 +63,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   app.useGlobalInterceptors(new BodyNotAcceptedInterceptor());
   app.useSecurityHeaders();
   setupApiDocs(app);
+  setupDashboard(app, { logger, ...(options.dashboardDir ? { dir: options.dashboardDir } : {}) });
   await app.init();
   return app;
 }

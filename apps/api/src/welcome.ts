@@ -6,7 +6,7 @@ import type { ApiConfig } from './config.js';
 export type ScheduledRunSummary = Pick<SchedulerRunFinished['data'], 'orgs' | 'detections' | 'actionsProposed' | 'outcome'>;
 
 /** The MAOS operator of the demo: a person with a service token minted for them (`sub` = their id). */
-const DEMO_OPERATOR = { name: 'demo-operator', scopes: ['maos:read', 'maos:approve', 'maos:dispatch', 'audit:read'] } as const;
+const DEMO_OPERATOR = { name: 'demo-operator', scopes: ['maos:read', 'maos:approve', 'maos:dispatch', 'audit:read', 'ops:read'] } as const;
 const TOKEN_LIFETIME = '12h';
 
 /**
@@ -55,6 +55,7 @@ export async function welcome(options: {
   const lines = [
     '',
     `Revenue Engine is ready at ${api}`,
+    `  dashboard  ${api}/dashboard/${demo.featuredOrgId ? `#org=${demo.featuredOrgId}` : ''}   (sign in with a token below)`,
     `  API docs   ${api}/api/docs`,
     `  health     ${api}/health/ready`,
     `  data       ${data}`,

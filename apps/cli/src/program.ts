@@ -183,7 +183,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
   leaf(program, 'token', 'mint an HS256 access token for a user (--sub) or a service (--service, --scope)')
     .addOption(new Option('--sub <userId>', 'user token: the user id (UUID)').conflicts(['service']))
     .option('--service <name>', 'service token: the service name, e.g. maos')
-    .option('--scope <scopes>', 'service token: space-separated, of maos:read maos:approve maos:dispatch maos:erase audit:read')
+    .option('--scope <scopes>', 'service token: space-separated, of maos:read maos:approve maos:dispatch maos:erase audit:read ops:read')
     .option('--expires-in <duration>', 'lifetime, e.g. 30m, 1h, 7d', '1h')
     .action(run(async () => (await import('./commands/token.js')).token));
 

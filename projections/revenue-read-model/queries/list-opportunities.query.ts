@@ -17,12 +17,26 @@ export interface OpportunityView {
   readonly closedAt: string | null;
 }
 
+/** The orders of the list: confidence desc (the spec's), newest or oldest detection first; ties by id in the same direction. */
+export const OPPORTUNITY_SORTS = ['confidence', 'newest', 'oldest'] as const;
+export type OpportunitySort = (typeof OPPORTUNITY_SORTS)[number];
+
+/**
+ * Where a page ends, in its sort's key: (confidence, id) or (created_at, id), the creation time as
+ * ISO-8601 with microseconds, as PostgreSQL stores it (milliseconds would skip or repeat rows).
+ */
+export type OpportunityKeyset =
+  | { readonly sort: 'confidence'; readonly confidence: number; readonly id: string }
+  | { readonly sort: 'newest' | 'oldest'; readonly createdAt: string; readonly id: string };
+
 export interface OpportunityFilter {
   readonly types?: readonly OpportunityType[];
   readonly status?: OpportunityStatus;
   readonly minConfidence?: number;
-  /** Keyset cursor: the (confidence, id) of the last row of the previous page. */
-  readonly after?: { readonly confidence: number; readonly id: string };
+  /** Default confidence. */
+  readonly sort?: OpportunitySort;
+  /** Keyset cursor: the key of the last row of the previous page (the legacy shape is a confidence key). */
+  readonly after?: OpportunityKeyset | { readonly confidence: number; readonly id: string };
   readonly limit: number;
 }
 
@@ -43,22 +57,65 @@ export const OpportunityRow = z.object({
 });
 
 /**
- * The spec's getOpportunities (highest confidence first) with filters and keyset pagination.
- * Runs inside the caller's RLS session, so rows of other orgs are invisible even without the WHERE.
+ * The spec's getOpportunities (highest confidence first) with filters and keyset pagination,
+ * in one of OPPORTUNITY_SORTS. Runs inside the caller's RLS session, so rows of other orgs are
+ * invisible even without the WHERE.
  */
 export async function listOpportunities(db: CommonQueryMethods, orgId: string, filter: OpportunityFilter): Promise<OpportunityView[]> {
+  return (await pageOfOpportunities(db, orgId, filter)).opportunities;
+}
+
+/** Types the rows of a page, with the creation time at full precision for the cursor. */
+const PagedRow = OpportunityRow.extend({ created_key: z.string().nullable() });
+
+/**
+ * A page of listOpportunities (at most `limit` rows) and, when more rows follow, the keyset of its
+ * last row to continue from (`next`; null on the last page). One row more than asked tells whether
+ * another page exists without a count query. Each order has its index (migrations 113 and 114:
+ * org_id, then the sort key and id), so a page reads only its own rows, and the RLS policy's
+ * probe runs for those only.
+ */
+export async function pageOfOpportunities(
+  db: CommonQueryMethods,
+  orgId: string,
+  filter: OpportunityFilter,
+): Promise<{ opportunities: OpportunityView[]; next: OpportunityKeyset | null }> {
+  const sort = filter.sort ?? 'confidence';
   const conditions = [sql.fragment`org_id = ${orgId}`];
   if (filter.types) conditions.push(sql.fragment`type = ANY(${sql.array(filter.types, 'text')})`);
   if (filter.status) conditions.push(sql.fragment`status = ${filter.status}`);
   if (filter.minConfidence !== undefined) conditions.push(sql.fragment`confidence >= ${filter.minConfidence}`);
-  if (filter.after) conditions.push(sql.fragment`(confidence, id) < (${filter.after.confidence}::numeric, ${filter.after.id}::uuid)`);
-  const rows = await db.any(sql.type(OpportunityRow)`
-    SELECT id, type, source, confidence, details, status, evidence, rule_set_version, created_at, updated_at, closed_at
+  if (filter.after) conditions.push(afterKey(sort, filter.after));
+  const order = {
+    confidence: sql.fragment`confidence DESC, id DESC`,
+    newest: sql.fragment`created_at DESC, id DESC`,
+    oldest: sql.fragment`created_at ASC, id ASC`,
+  }[sort];
+  const rows = await db.any(sql.type(PagedRow)`
+    SELECT id, type, source, confidence, details, status, evidence, rule_set_version, created_at, updated_at, closed_at,
+      to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
     FROM revenue_opportunities
     WHERE ${sql.join(conditions, sql.fragment` AND `)}
-    ORDER BY confidence DESC, id DESC
-    LIMIT ${filter.limit}`);
-  return rows.map(opportunityView);
+    ORDER BY ${order}
+    LIMIT ${filter.limit + 1}`);
+  const page = rows.slice(0, filter.limit);
+  const end = page.at(-1);
+  const next: OpportunityKeyset | null =
+    rows.length <= filter.limit || !end
+      ? null
+      : sort === 'confidence'
+        ? { sort, confidence: end.confidence, id: end.id }
+        : { sort, createdAt: end.created_key ?? '', id: end.id };
+  return { opportunities: page.map(opportunityView), next };
+}
+
+function afterKey(sort: OpportunitySort, after: NonNullable<OpportunityFilter['after']>) {
+  const keySort = 'sort' in after ? after.sort : 'confidence';
+  if (keySort !== sort) throw new RangeError(`a ${keySort} keyset cannot continue a ${sort} list`);
+  if ('confidence' in after) return sql.fragment`(confidence, id) < (${after.confidence}::numeric, ${after.id}::uuid)`;
+  return sort === 'newest'
+    ? sql.fragment`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+    : sql.fragment`(created_at, id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
 }
 
 /** A row as the API serves it (camelCase, ISO-8601 times). */

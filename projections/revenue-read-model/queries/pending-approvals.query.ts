@@ -6,6 +6,8 @@ import { int8 } from './row-types.js';
 export interface PendingApproval {
   readonly actionId: string;
   readonly orgId: string;
+  /** The org's name (organizations.name), for a queue that spans orgs. */
+  readonly orgName: string;
   readonly opportunityId: string;
   readonly opportunityType: string;
   readonly actionType: string;
@@ -21,6 +23,7 @@ export interface PendingApproval {
 const PendingRow = z.object({
   id: z.string(),
   org_id: z.string(),
+  org_name: z.string(),
   opportunity_id: z.string(),
   type: z.enum(OPPORTUNITY_TYPES),
   action_type: z.enum(ACTION_TYPES),
@@ -44,12 +47,13 @@ export async function pendingApprovals(
     ? sql.fragment`AND (a.performed_at, a.id) > (${page.after.proposedAt}::timestamptz, ${page.after.actionId}::uuid)`
     : sql.fragment``;
   const rows = await db.any(sql.type(PendingRow)`
-    SELECT a.id, o.org_id, a.opportunity_id, o.type, a.action_type, o.confidence::float8 AS confidence,
+    SELECT a.id, o.org_id, g.name AS org_name, a.opportunity_id, o.type, a.action_type, o.confidence::float8 AS confidence,
       a.credits_reserved::float8 AS credits_reserved,
       to_char(a.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS proposed_at,
       s.stream_revision
     FROM revenue_actions a
     JOIN revenue_opportunities o ON o.id = a.opportunity_id
+    JOIN organizations g ON g.id = o.org_id
     LEFT JOIN revenue_org_streams s ON s.org_id = o.org_id
     WHERE a.status = 'proposed' ${after}
     ORDER BY a.performed_at, a.id
@@ -57,6 +61,7 @@ export async function pendingApprovals(
   return rows.map((r) => ({
     actionId: r.id,
     orgId: r.org_id,
+    orgName: r.org_name,
     opportunityId: r.opportunity_id,
     opportunityType: r.type,
     actionType: r.action_type,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createApp } from '#api';
 import { loadConfig } from '#api';
 import type { HttpAdapterKind } from '#api';
-import { AuditModule, FeatureDepsModule, RevenueModule } from '#api';
+import { AuditModule, FeatureDepsModule, MaosModule, RevenueModule } from '#api';
 import { sql } from '#database';
 import type { TestDatabase } from '#database/testing';
 import type { PostgresEventStore } from '#event-store';
@@ -20,8 +20,8 @@ export interface RevenueApi extends RunningApi {
 }
 
 /**
- * The real API with the revenue query/audit module and the revenue commands, over a fresh
- * test database, with the projections running in-process (as RUN_PROJECTIONS=true does).
+ * The real API with the revenue query/audit module, the MAOS module and the revenue commands,
+ * over a fresh test database, with the projections running in-process (as RUN_PROJECTIONS=true does).
  */
 export async function startRevenueApi(options: { adapter?: HttpAdapterKind; readYourWritesTimeoutMs?: number } = {}): Promise<RevenueApi> {
   const stack = await createRevenueStack();
@@ -37,6 +37,7 @@ export async function startRevenueApi(options: { adapter?: HttpAdapterKind; read
     }),
     RevenueModule,
     AuditModule,
+    MaosModule,
   ];
   const app = await createApp({ config, pool: stack.db.pool, logger: createLogger({ level: 'info', destination: sink }), modules });
   await app.listen(0, '127.0.0.1');
@@ -57,8 +58,8 @@ export async function startRevenueApi(options: { adapter?: HttpAdapterKind; read
 }
 
 /** An org whose 30 days of heavy usage on tier 1 make RunFullAnalysis open an upsell (and more). */
-export async function seedGrowingOrg(db: TestDatabase, orgId: string = randomUUID()): Promise<string> {
-  await db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'org')`);
+export async function seedGrowingOrg(db: TestDatabase, orgId: string = randomUUID(), name = 'org'): Promise<string> {
+  await db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, ${name})`);
   await db.pool.query(sql.unsafe`INSERT INTO token_wallets (org_id, tier, balance) VALUES (${orgId}, 1, 10)`);
   await db.pool.query(sql.unsafe`
     INSERT INTO token_usage (org_id, period_start, text_tokens_used, voice_seconds_used)

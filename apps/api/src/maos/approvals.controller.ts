@@ -5,6 +5,7 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { DatabasePool } from '#database';
 import { RequireScope } from '../platform/auth/decorators.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
+import { ReadsYourWrites } from '../platform/read-your-writes.js';
 import { decodeCursor, encodeCursor } from './approvals-cursor.js';
 import { pendingApprovals } from '#read-models';
 
@@ -22,6 +23,7 @@ export class ApprovalsQuery {
 class PendingApprovalItem {
   @ApiProperty({ format: 'uuid' }) actionId!: string;
   @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty({ example: 'Acme Ltd', description: "The org's name." }) orgName!: string;
   @ApiProperty({ format: 'uuid' }) opportunityId!: string;
   @ApiProperty({ example: 'upsell' }) opportunityType!: string;
   @ApiProperty({ example: 'offer_upgrade' }) actionType!: string;
@@ -45,6 +47,7 @@ export class MaosApprovalsController {
 
   @Get()
   @RequireScope('maos:read')
+  @ReadsYourWrites()
   @ApiOperation({ summary: 'Proposed actions awaiting approval, across orgs, oldest first.' })
   @ApiOkResponse({ type: PendingApprovalsPage })
   @ApiResponse({ status: 400, description: 'Invalid limit or cursor.' })

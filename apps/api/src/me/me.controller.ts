@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { sql, type DatabasePool } from '#database';
-import { withRlsSession } from '#database';
 import { CurrentPrincipal } from '../platform/auth/decorators.js';
+import { MAX_ORG_SEARCH_LENGTH, nameContains, OrgNameSearch } from '../platform/auth/org-name-search.js';
 import { chooseOrg, type Membership } from '../platform/auth/org-resolver.js';
 import type { UserPrincipal } from '../platform/auth/principal.js';
 import { createValidationPipe } from '../platform/errors/validation.js';
@@ -14,23 +14,26 @@ import { decodeMeOrgsCursor, encodeMeOrgsCursor } from './me-orgs-cursor.js';
 export const MAX_ME_ORGS_PAGE = 500;
 export const DEFAULT_ME_ORGS_PAGE = 100;
 
-/** The rules of the two parameters (documented by the route's @ApiQuery: the DTO is applied by hand). */
+/** The rules of the three parameters (documented by the route's @ApiQuery: the DTO is applied by hand). */
 export class MeOrgsQuery {
   @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 
   @PageLimit(MAX_ME_ORGS_PAGE, DEFAULT_ME_ORGS_PAGE) limit?: number;
+
+  @OrgNameSearch() search?: string;
 }
 
 const ROLES = ['owner', 'admin', 'member'] as const;
 
 /**
- * Only `limit` and `cursor` are this route's parameters; any other query parameter is ignored, as
- * it was before the route had parameters (the global pipe would refuse unknown ones). The two are
- * validated by the same pipe as every DTO, so their errors are the usual 400 problem.
+ * Only `limit`, `cursor` and `search` are this route's parameters; any other query parameter is
+ * ignored, as it was before the route had parameters (the global pipe would refuse unknown ones).
+ * They are validated by the same pipe as every DTO, so their errors are the usual 400 problem.
  */
+const PARAMETERS = new Set(['limit', 'cursor', 'search']);
 const queryPipe = createValidationPipe();
 async function pageQuery(raw: Readonly<Record<string, unknown>>): Promise<MeOrgsQuery> {
-  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => key === 'limit' || key === 'cursor'));
+  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => PARAMETERS.has(key)));
   return (await queryPipe.transform(picked, { type: 'query', metatype: MeOrgsQuery })) as MeOrgsQuery;
 }
 
@@ -71,7 +74,7 @@ export class MeController {
   @Get('orgs')
   @ApiOperation({
     summary:
-      "The caller's org memberships, a page at a time (org id order), each with its name, role and whether its revenue data is readable.",
+      "The caller's org memberships, a page at a time (org id order), each with its name, role and whether its revenue data is readable; optionally only orgs whose name contains `search`.",
   })
   @ApiQuery({
     name: 'limit',
@@ -84,8 +87,14 @@ export class MeController {
     schema: { type: 'string', maxLength: 200 },
     description: 'The nextCursor of the previous page (opaque).',
   })
+  @ApiQuery({
+    name: 'search',
+    required: false,
+    schema: { type: 'string', maxLength: MAX_ORG_SEARCH_LENGTH },
+    description: 'Only orgs whose name contains this text (case-insensitive; % and _ are plain characters).',
+  })
   @ApiOkResponse({ type: MyOrgsPage })
-  @ApiResponse({ status: 400, description: 'Invalid limit or cursor (problem+json).' })
+  @ApiResponse({ status: 400, description: 'Invalid limit, cursor or search (problem+json).' })
   @ApiResponse({ status: 401, description: 'Missing, expired or invalid access token.' })
   @ApiResponse({ status: 403, description: 'Service tokens: this route is for users.' })
   @ApiResponse({ status: 429, description: 'Rate limit reached; see Retry-After.' })
@@ -94,22 +103,23 @@ export class MeController {
     const after = query.cursor === undefined ? undefined : decodeMeOrgsCursor(query.cursor);
     if (after instanceof Error) throw after;
     const limit = query.limit ?? DEFAULT_ME_ORGS_PAGE;
-    // Under RLS: the user_organizations self-select policy admits only the caller's rows (the
-    // user_id condition is there for the primary key (user_id, org_id), which also gives the order).
-    const rows = (await withRlsSession(this.pool, user.claims, (tx) =>
-      tx.any(sql.unsafe`
-        SELECT org_id AS "orgId", role FROM user_organizations
-        WHERE user_id = ${user.id} ${after ? sql.fragment`AND org_id > ${after.afterOrgId}` : sql.fragment``}
-        ORDER BY org_id
-        LIMIT ${limit + 1}`),
-    )) as readonly Membership[];
+    // One statement with the names, so `search` filters before the page is cut. As the API's own
+    // role, not under RLS: `authenticated` has no privilege on organizations. The membership
+    // condition is the one the self-select policy of user_organizations applies (user_id = the
+    // token's verified subject); the primary key (user_id, org_id) gives the order.
+    const rows = (await this.pool.any(sql.unsafe`
+      SELECT m.org_id AS "orgId", m.role, o.name
+      FROM user_organizations m JOIN organizations o ON o.id = m.org_id
+      WHERE m.user_id = ${user.id} ${after ? sql.fragment`AND m.org_id > ${after.afterOrgId}` : sql.fragment``}
+        AND ${nameContains(sql.identifier(['o', 'name']), query.search)}
+      ORDER BY m.org_id
+      LIMIT ${limit + 1}`)) as ReadonlyArray<Membership & { name: string }>;
     const page = rows.slice(0, limit);
-    const names = await this.namesOf(page.map((m) => m.orgId));
     const last = page.at(-1);
     return {
       items: page.map((m) => ({
         orgId: m.orgId,
-        name: names.get(m.orgId) ?? '',
+        name: m.name,
         role: m.role,
         // The rule the API's org check applies (chooseOrg): the same answer /api/revenue/* would give.
         canReadRevenue: !(chooseOrg([m], m.orgId) instanceof Error),
@@ -117,15 +127,5 @@ export class MeController {
       orgs: page.map((m) => ({ orgId: m.orgId, role: m.role })),
       nextCursor: rows.length > limit && last ? encodeMeOrgsCursor({ afterOrgId: last.orgId }) : null,
     };
-  }
-
-  /**
-   * Org names, for orgs the RLS read above already proved the caller belongs to. Read as the
-   * API's own user: `authenticated` has no privilege on organizations.
-   */
-  private async namesOf(orgIds: readonly string[]): Promise<Map<string, string>> {
-    if (orgIds.length === 0) return new Map();
-    const rows = await this.pool.any(sql.unsafe`SELECT id, name FROM organizations WHERE id = ANY(${sql.array(orgIds, 'uuid')})`);
-    return new Map((rows as ReadonlyArray<{ id: string; name: string }>).map((r) => [r.id, r.name]));
   }
 }

@@ -28,7 +28,7 @@ export function setupApiDocs(app: INestApplication): void {
 
   const assets = swaggerUiAssets();
   const adapter = app.getHttpAdapter();
-  const serve = (path: string, type: string, body: () => string | Buffer) =>
+  const serve = (path: string, type: string, body: () => string) =>
     adapter.get(path, (_req: unknown, res: unknown) => {
       adapter.setHeader(res, 'Content-Type', type);
       adapter.setHeader(res, 'Cache-Control', 'public, max-age=3600');
@@ -50,12 +50,13 @@ const PAGE = `<!doctype html>
 const INITIALIZER = `window.ui = SwaggerUIBundle({ url: '${DOCS_PATH}-json', dom_id: '#swagger-ui', persistAuthorization: false });`;
 
 /** swagger-ui-dist as @nestjs/swagger resolves it (it is that package's dependency). */
-function swaggerUiAssets(): (file: string) => Buffer {
+function swaggerUiAssets(): (file: string) => string {
   const require = createRequire(import.meta.url);
   const dir = dirname(require.resolve('swagger-ui-dist/package.json', { paths: [dirname(require.resolve('@nestjs/swagger'))] }));
-  const cache = new Map<string, Buffer>();
+  // Text, not a Buffer: Express's reply would send a Buffer as JSON.
+  const cache = new Map<string, string>();
   return (file) => {
-    const cached = cache.get(file) ?? readFileSync(join(dir, file));
+    const cached = cache.get(file) ?? readFileSync(join(dir, file), 'utf8');
     cache.set(file, cached);
     return cached;
   };

@@ -5,6 +5,7 @@ import type { Runtime } from '#runtime';
 import type { ApiConfig } from '../config.js';
 import { API_CONFIG, METRICS_REGISTRY } from '../platform/tokens.js';
 import { type ReadinessCheck, ReadinessChecks } from '../platform/ops/readiness-checks.js';
+import { PROJECTION_STATUS_SOURCE, ProjectionsOpsController } from './projections-ops.controller.js';
 
 const RUNTIME = Symbol('RUNTIME');
 
@@ -27,12 +28,20 @@ export function projectionsReadiness(runner: Pick<Runtime['runner'], 'status'>, 
 /**
  * Readiness and metrics of the event store and the projections: /health/ready reports the store's
  * head and each projection's state and lag (failing past READY_MAX_LAG_EVENTS); /metrics exports
- * lag and parked events per projection.
+ * lag and parked events per projection; GET /api/ops/projections and /api/ops/parked (scope
+ * ops:read) show the same to operators.
  */
 @Module({})
 export class RuntimeOpsModule implements OnModuleInit {
   static forRoot(runtime: Runtime): DynamicModule {
-    return { module: RuntimeOpsModule, providers: [{ provide: RUNTIME, useValue: runtime }] };
+    return {
+      module: RuntimeOpsModule,
+      controllers: [ProjectionsOpsController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: PROJECTION_STATUS_SOURCE, useValue: runtime.runner },
+      ],
+    };
   }
 
   constructor(

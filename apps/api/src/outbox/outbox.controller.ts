@@ -52,7 +52,7 @@ class OutboxPage {
   @ApiProperty({ type: [OutboxItem] }) items!: OutboxItem[];
 }
 
-/** The dispatcher's outbox, for operators' service tokens: what waits, retries or gave up, with the last error. */
+/** The dispatcher's outbox, for operators' service tokens (scope ops:read): what waits, retries or gave up, with the last error. */
 @ApiTags('ops')
 @ApiBearerAuth()
 @Controller('api/ops/outbox')
@@ -63,7 +63,7 @@ export class OutboxController {
   ) {}
 
   @Get()
-  @RequireScope('maos:read')
+  @RequireScope('ops:read')
   @ApiOperation({ summary: 'Outbox entries, newest first (at most limit): state, attempts, next attempt, last error.' })
   @ApiOkResponse({ type: OutboxPage })
   @ApiResponse({ status: 400, description: 'Invalid kind, state or limit.' })

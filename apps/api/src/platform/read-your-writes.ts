@@ -10,7 +10,8 @@ import {
 import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { comparePositions, formatPosition, type LogPosition, parsePosition } from '#event-store';
-import { OrgScoped } from './auth/decorators.js';
+import { AlsoForServices, OrgScoped } from './auth/decorators.js';
+import { ORG_READ_SERVICE_SCOPE } from './auth/org-read.js';
 import { problems } from './errors/problem.js';
 import { allProjections } from '#read-models';
 import { FEATURE_DEPS, type ResolvedFeatureDeps } from './feature-deps.js';
@@ -77,7 +78,12 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
 export const OrgScopedDocs = () =>
   applyDecorators(
     ApiBearerAuth(),
-    ApiHeader({ name: 'X-Org-Id', required: false, description: 'The organization (uuid); optional when the user has exactly one.' }),
+    ApiHeader({
+      name: 'X-Org-Id',
+      required: false,
+      description:
+        'The organization (uuid); optional when the user has exactly one; a service token (where the route admits one) must send it.',
+    }),
     ApiResponse({ status: 400, description: 'Invalid parameters, X-Org-Id or X-Min-Position (problem+json).' }),
     ApiResponse({ status: 401, description: 'Missing, expired or invalid access token.' }),
     ApiResponse({ status: 403, description: 'The kind of caller (user or service) or scope does not fit the route.' }),
@@ -85,14 +91,12 @@ export const OrgScopedDocs = () =>
   );
 
 /**
- * An org-scoped read: owners and admins of the X-Org-Id org, with read-your-writes on
- * X-Min-Position (the X-Log-Position a command answered).
+ * Read-your-writes on X-Min-Position (the X-Log-Position a command answered): the handler runs
+ * once every read model includes it. The module lists ReadYourWritesInterceptor as a provider.
  */
-export const OrgRead = () =>
+export const ReadsYourWrites = () =>
   applyDecorators(
-    OrgScoped(),
     UseInterceptors(ReadYourWritesInterceptor),
-    OrgScopedDocs(),
     ApiHeader({
       name: 'X-Min-Position',
       required: false,
@@ -101,3 +105,10 @@ export const OrgRead = () =>
     }),
     ApiResponse({ status: 503, description: 'The read model did not reach X-Min-Position in time; see Retry-After.' }),
   );
+
+/**
+ * An org-scoped read: owners and admins of the X-Org-Id org, or a service token with
+ * `maos:read` naming the org (run the read with readOrg, platform/auth/org-read.ts), with
+ * read-your-writes.
+ */
+export const OrgRead = () => applyDecorators(OrgScoped(), AlsoForServices(ORG_READ_SERVICE_SCOPE), ReadsYourWrites(), OrgScopedDocs());

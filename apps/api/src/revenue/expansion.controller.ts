@@ -1,10 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { type DatabasePool } from '#database';
-import { withRlsSession } from '#database';
 import { expansionOf } from '#read-models';
 import { CurrentOrg, CurrentPrincipal } from '../platform/auth/decorators.js';
-import type { UserPrincipal } from '../platform/auth/principal.js';
+import { readOrg } from '../platform/auth/org-read.js';
+import type { Principal } from '../platform/auth/principal.js';
 import type { OrgContext } from '../platform/http/api-request.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
 import { OrgRead } from '../platform/read-your-writes.js';
@@ -38,8 +38,8 @@ export class ExpansionController {
   @OrgRead()
   @ApiOperation({ summary: "The spec's expansion revenue calculation over the org's open opportunities." })
   @ApiOkResponse({ type: ExpansionResponse })
-  async expansion(@CurrentPrincipal() user: UserPrincipal, @CurrentOrg() org: OrgContext): Promise<ExpansionResponse> {
-    const expansion = await withRlsSession(this.pool, user.claims, (tx) => expansionOf(tx, org.orgId, this.deps.ruleSet));
+  async expansion(@CurrentPrincipal() principal: Principal, @CurrentOrg() org: OrgContext): Promise<ExpansionResponse> {
+    const expansion = await readOrg(this.pool, principal, org, (tx) => expansionOf(tx, org.orgId, this.deps.ruleSet));
     return { success: true, expansion };
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DecimalQuery, PageLimit } from '../platform/http/query-params.js';
 import { IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OPPORTUNITY_STATUSES, OPPORTUNITY_TYPES, type OpportunityStatus, type OpportunityType } from '#revenue';
+import { OPPORTUNITY_SORTS, type OpportunitySort } from '#read-models';
 import { OpportunityDto } from './opportunity.dto.js';
 
 export const MAX_PAGE_SIZE = 200;
@@ -26,10 +27,20 @@ export class ListOpportunitiesQuery {
   @Max(1)
   minConfidence?: number;
 
+  @ApiPropertyOptional({
+    enum: OPPORTUNITY_SORTS,
+    default: 'confidence',
+    description:
+      'confidence: highest first (then id, descending); newest: latest detection first (then id, descending); oldest: earliest first (then id).',
+  })
+  @IsOptional()
+  @IsIn(OPPORTUNITY_SORTS)
+  sort?: OpportunitySort;
+
   @PageLimit(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque).' })
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque; only valid with the same sort).' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -38,7 +49,8 @@ export class ListOpportunitiesQuery {
 
 export class OpportunityPage {
   @ApiProperty({ enum: [true] }) success!: true;
-  @ApiProperty({ type: [OpportunityDto], description: 'Highest confidence first (then id, descending).' }) opportunities!: OpportunityDto[];
+  @ApiProperty({ type: [OpportunityDto], description: 'In the requested sort (default: highest confidence first, then id descending).' })
+  opportunities!: OpportunityDto[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
   nextCursor!: string | null;
 }

@@ -38,7 +38,7 @@ class SchedulerRunsPage {
     string | null;
 }
 
-/** The scheduler's record of runs (read model scheduler_runs), for operators' service tokens. */
+/** The scheduler's record of runs (read model scheduler_runs), for operators' service tokens (scope ops:read). */
 @ApiTags('ops')
 @ApiBearerAuth()
 @Controller('api/ops/runs')
@@ -46,7 +46,7 @@ export class SchedulerRunsController {
   constructor(@Inject(DATABASE_POOL) private readonly pool: DatabasePool) {}
 
   @Get()
-  @RequireScope('maos:read')
+  @RequireScope('ops:read')
   @ApiOperation({ summary: 'Scheduled runs (sweep + expiry), newest first: outcome, counts, errors.' })
   @ApiOkResponse({ type: SchedulerRunsPage })
   @ApiResponse({ status: 400, description: 'Invalid limit or cursor.' })

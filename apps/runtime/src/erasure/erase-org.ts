@@ -78,6 +78,10 @@ async function deleteReadRows(pool: DatabasePool, orgId: string): Promise<Omit<E
       DELETE FROM outbox_deliveries d USING action_outbox o
       WHERE o.org_id = ${orgId} AND d.kind = o.kind AND d.action_id = o.action_id`);
     await tx.query(sql.unsafe`DELETE FROM action_outbox WHERE org_id = ${orgId}`);
+    // The dashboard's daily aggregates and their per-opportunity state (not counted either).
+    await tx.query(sql.unsafe`DELETE FROM revenue_daily_opportunities WHERE org_id = ${orgId}`);
+    await tx.query(sql.unsafe`DELETE FROM revenue_daily_actions WHERE org_id = ${orgId}`);
+    await tx.query(sql.unsafe`DELETE FROM revenue_daily_opportunity_state WHERE org_id = ${orgId}`);
     return { opportunities, actions, orgStreams, ledgerEntries };
   });
 }

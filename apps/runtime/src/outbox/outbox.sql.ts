@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { isoTimestamp, sql, type CommonQueryMethods } from '#database';
+import { OUTBOX_STATES, outboxStateSql, type OutboxState } from '#read-models';
+
+/** What `outbox` lists: where each entry stands, as the read model decides it (projections/action-outbox). */
+export { OUTBOX_STATES, type OutboxState };
 
 export type OutboxKind = 'delivery' | 'proposal';
 
@@ -98,9 +102,6 @@ export async function endAttempt(db: CommonQueryMethods, entry: Key, end: Attemp
   }
 }
 
-/** What `outbox` lists: where each entry stands. */
-export const OUTBOX_STATES = ['waiting', 'delivering', 'retrying', 'gave-up', 'sent', 'failed', 'expired', 'notified', 'moot'] as const;
-export type OutboxState = (typeof OUTBOX_STATES)[number];
 /** What needs an operator's eye unless asked otherwise: not sent, failed or moot yet. */
 export const OPEN_OUTBOX_STATES: readonly OutboxState[] = ['waiting', 'delivering', 'retrying', 'gave-up'];
 
@@ -145,7 +146,7 @@ export async function listOutbox(
   const rows = await db.any(sql.type(listed)`
     SELECT * FROM (
       SELECT o.kind, o.action_id, o.org_id, o.action_type, o.channel_kind,
-        ${stateSql(options.now)} AS state,
+        ${outboxStateSql(options.now)} AS state,
         coalesce(d.attempts, 0)::int AS attempts,
         o.queued_at, d.next_attempt_at, d.last_attempt_at, d.last_error, o.settled_at
       FROM action_outbox o LEFT JOIN outbox_deliveries d ON d.kind = o.kind AND d.action_id = o.action_id
@@ -168,18 +169,6 @@ export async function listOutbox(
     lastError: r.last_error,
     settledAt: isoTimestamp(r.settled_at),
   }));
-}
-
-function stateSql(now: Date) {
-  const at = now.toISOString();
-  return sql.fragment`CASE
-    WHEN o.settled_as IN ('sent', 'failed', 'expired') AND o.kind = 'delivery' THEN o.settled_as
-    WHEN o.settled_at IS NOT NULL THEN CASE WHEN d.delivered_at IS NOT NULL THEN 'notified' ELSE 'moot' END
-    WHEN d.gave_up_at IS NOT NULL THEN 'gave-up'
-    WHEN d.delivered_at IS NOT NULL THEN CASE WHEN o.kind = 'proposal' THEN 'notified' ELSE 'sent' END
-    WHEN d.locked_until > ${at}::timestamptz THEN 'delivering'
-    WHEN coalesce(d.attempts, 0) > 0 THEN 'retrying'
-    ELSE 'waiting' END`;
 }
 
 /** For the metrics: unsettled entries per kind and the age of the oldest, in seconds. */

@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods } from '#database';
 import type { ExpectedRevision } from '#event-store';
+import { reservedCredits } from '#read-models';
 import { initialState, type Action, type Credits, type Opportunity, type RevenueAccountState, type RunStop } from '#revenue';
 
 export interface OrgSnapshot {
@@ -54,7 +55,7 @@ export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly 
           'creditsCharged', a.credits_charged, 'proposedAt', ${iso('a.performed_at')},
           'approvedAt', CASE WHEN a.status = 'approved' THEN ${iso('a.updated_at')} END, 'updatedAt', ${iso('a.updated_at')}))
           FILTER (WHERE a.status IN ('proposed', 'approved')), '[]') AS actions,
-        coalesce(sum(a.credits_reserved) FILTER (WHERE a.status IN ('proposed', 'approved')), 0)::float8 AS credits_reserved,
+        ${reservedCredits}::float8 AS credits_reserved,
         coalesce(sum(a.credits_charged), 0)::float8 AS credits_charged
       FROM revenue_actions a WHERE a.org_id = s.org_id) a
     WHERE s.org_id = ANY(${sql.array(orgIds, 'uuid')})`)) as readonly Row[];

@@ -1,0 +1,2 @@
+export { RevenueDashboard, type RevenueDashboardProps } from './RevenueDashboard';
+export type { TokenProvider } from './api';

@@ -1,0 +1,2 @@
+export * from './revenue-daily.projection.js';
+export * from './revenue-series.query.js';
