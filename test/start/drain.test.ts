@@ -31,6 +31,7 @@ interface Outcome {
   readonly doneAt: number;
   readonly status?: number;
   readonly retryAfter?: string | null;
+  readonly contentType?: string | null;
   readonly position?: string | null;
   readonly body?: string;
   /** The client's error code when there was no response (ECONNREFUSED, ECONNRESET, ...). */
@@ -195,6 +196,7 @@ describe('SIGTERM under load', () => {
           doneAt: Date.now(),
           status: response.status,
           retryAfter: response.headers.get('retry-after'),
+          contentType: response.headers.get('content-type'),
           position: response.headers.get('x-log-position'),
           body: body.slice(0, 300),
           ...facts,
@@ -256,6 +258,11 @@ describe('SIGTERM under load', () => {
     // no server error, except a 503 that says when to come back
     const serverErrors = outcomes.filter((o) => o.status !== undefined && o.status >= 500 && !(o.status === 503 && o.retryAfter));
     expect(serverErrors).toEqual([]);
+    // ... and that 503 is a problem like every other error (Fastify's own closing answer included)
+    const unavailable = outcomes.filter((o) => o.status === 503);
+    expect(unavailable.filter((o) => !o.contentType?.startsWith('application/problem+json') || !o.body?.includes('"status":503'))).toEqual(
+      [],
+    );
     // Every request in flight at SIGTERM is answered. One sent later may find the door shut: a
     // refused connection, or a reset one (Node closes idle kept-alive connections when the
     // server closes, and pending ones when the listener goes: a race no server can avoid).

@@ -10,6 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '#observability';
 import { LOGGER } from '../tokens.js';
+import { PROBLEM_CONTENT_TYPE, problemType } from '../errors/problem.js';
 
 /** Finishes in-flight work (e.g. the projection batch being applied) when asked to stop. */
 export type Drain = (signal: string | undefined) => Promise<void>;
@@ -82,8 +83,22 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
       if (request.httpVersionMajor < 2) response.setHeader('Connection', 'close');
       const writeHead = response.writeHead;
+      const end = response.end;
       response.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
         if (statusCode === 503 && !this.hasHeader('retry-after')) this.setHeader('Retry-After', String(SHUTDOWN_RETRY_AFTER_SECONDS));
+        // Fastify's own closing answer (JSON of its shape, written before any hook): the same 503 as a problem.
+        const headers = rest.at(-1);
+        if (statusCode === 503 && isFastifyClosingHeaders(headers)) {
+          const body = shuttingDownProblem(request.url ?? '/');
+          response.end = function (this: ServerResponse, ...args: unknown[]) {
+            const callback = args.find((a) => typeof a === 'function');
+            return (end as (...a: unknown[]) => ServerResponse).call(this, body, ...(callback ? [callback] : []));
+          } as ServerResponse['end'];
+          return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, {
+            'Content-Type': PROBLEM_CONTENT_TYPE,
+            'Content-Length': String(Buffer.byteLength(body)),
+          });
+        }
         return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
       } as ServerResponse['writeHead'];
     });
@@ -108,4 +123,21 @@ export class ShutdownCoordinator implements OnModuleDestroy, BeforeApplicationSh
       clearTimeout(timer);
     }
   }
+}
+
+/** The headers Fastify writes with its built-in 503 while closing (`return503OnClosing`, lib/route.js). */
+function isFastifyClosingHeaders(headers: unknown): boolean {
+  if (typeof headers !== 'object' || headers === null) return false;
+  const h = headers as Record<string, unknown>;
+  return h['Content-Type'] === 'application/json' && h['Content-Length'] === '80';
+}
+
+function shuttingDownProblem(url: string): string {
+  return JSON.stringify({
+    type: problemType('unavailable'),
+    title: 'Service Unavailable',
+    status: 503,
+    detail: 'The service is shutting down: retry (another instance will answer).',
+    instance: url.split('?')[0],
+  });
 }
