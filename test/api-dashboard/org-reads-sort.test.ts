@@ -24,6 +24,13 @@ describe('GET /api/revenue/opportunities sort', () => {
 
   beforeAll(async () => {
     api = await startRevenueApi();
+    // Rows written straight into the read model must come after the runner's first start: rows it
+    // finds there before its checkpoint exists make it rebuild the tables from the log (dropping them).
+    const deadline = Date.now() + 20_000;
+    while (!(await api.db.pool.maybeOne(sql.unsafe`SELECT 1 FROM projection_checkpoints WHERE name = 'revenue-read-model'`))) {
+      if (Date.now() > deadline) throw new Error('revenue-read-model did not start');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     orgId = randomUUID();
     const owner = randomUUID();
     await api.db.pool.query(sql.unsafe`INSERT INTO organizations (id, name) VALUES (${orgId}, 'sorted')`);
