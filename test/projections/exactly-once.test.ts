@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '#database';
+import { createTestDatabase } from '#database/testing';
 import { comparePositions, type LogPosition } from '#event-store';
 import { readCheckpoint } from '#projection-runner';
 import { counterProjection, createCounterTable, foldCounters, readCounters, UNRELATED } from './support/counter-projection.js';
@@ -77,5 +78,32 @@ describe('projection runner: exactly once and resume', () => {
     expect(() => h.runner([counterProjection({ name: 'Bad Name' })])).toThrow(/InvalidProjection|name must match/);
     expect(() => h.runner([counterProjection(), counterProjection({ name: 'other' })])).toThrow(/already owned by test-counters/);
     expect(() => h.runner([counterProjection()], { batchSize: 0 })).toThrow(/batchSize must be an integer >= 1/);
+  });
+});
+
+describe('projection lag and transactions of other databases', () => {
+  it('counts the events every reader of this log sees, whatever another database of the cluster holds open', async () => {
+    const h = await createHarness();
+    const elsewhere = await createTestDatabase();
+    try {
+      await createCounterTable(h.db.pool);
+      // A transaction with an id, left open in another database: it holds pg_snapshot_xmin back
+      // for the whole cluster, but not the log's readers (event_store.log_horizon()).
+      await elsewhere.pool.connect(async (connection) => {
+        await connection.query(sql.unsafe`BEGIN`);
+        await connection.query(sql.unsafe`SELECT pg_current_xact_id()`);
+        try {
+          const last = await appendCounted(h.store, 50, { streams: 5 });
+          await waitVisible(h.store, last);
+          const [status] = await h.runner([counterProjection()]).status();
+          expect(status).toMatchObject({ name: 'test-counters', lagEvents: 50 });
+        } finally {
+          await connection.query(sql.unsafe`ROLLBACK`);
+        }
+      });
+    } finally {
+      await elsewhere.drop();
+      await h.close();
+    }
   });
 });

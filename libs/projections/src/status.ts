@@ -30,8 +30,10 @@ export type LagCounter = (after: LogPosition | null, eventTypes: readonly string
 
 /**
  * Lag read straight from the PostgreSQL event store (migration 104), gap-safe like its readers:
- * only events of transactions every reader can already see count. Wire it only when that
- * store is the one projected (with EventStoreDB the local table is empty and would lie).
+ * only events of transactions every reader can already see count (the readers' own horizon,
+ * event_store.log_horizon(): a transaction open in another database of the cluster holds back
+ * pg_snapshot_xmin but not the log's readers, and must not make the lag read 0; a sub-select, so
+ * it is evaluated once, not per row). Wire it only when that store is the one projected (with EventStoreDB the local table is empty and would lie).
  */
 export function postgresLogLag(pool: DatabasePool): LagCounter {
   return async (after, eventTypes) => {
@@ -40,7 +42,7 @@ export function postgresLogLag(pool: DatabasePool): LagCounter {
       : sql.fragment``;
     const count = await pool.oneFirst(sql.unsafe`
       SELECT count(*) FROM event_store.events
-      WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      WHERE transaction_id < (SELECT event_store.log_horizon())
         AND event_type = ANY(${sql.array(eventTypes, 'text')}) ${afterCondition}`);
     return Number(count);
   };
