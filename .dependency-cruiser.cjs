@@ -83,7 +83,8 @@ module.exports = {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true },
+      // `/// <reference types="node" />` (a dashboard test that reads the build from disk) names @types/node as "node".
+      to: { couldNotResolve: true, pathNot: '^node$' },
     },
     {
       name: 'no-circular',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDatabasePool, type DatabasePool } from '#database';
-import { PostgresEventStore, type NewEvent, type StreamAppend } from '#event-store';
+import { PostgresEventStore, type NewEvent, type PostgresEventStoreOptions, type StreamAppend } from '#event-store';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu } from './support/cpu.js';
 import { benchEvent } from './support/events.js';
@@ -10,14 +10,26 @@ interface Variant {
   readonly name: string;
   readonly events: number;
   readonly target?: string;
-  prepare(): (store: PostgresEventStore) => Promise<void>;
+  /** The store's append transport; default 'json' (the store's own default). */
+  readonly transport?: AppendTransport;
+  /** Also report the median latency of one call (ms), under this metric name. */
+  readonly latencyMetric?: string;
+  /** `latencies` (optional) receives each call's latency in ms. */
+  prepare(latencies?: number[]): (store: PostgresEventStore) => Promise<void>;
 }
+
+type AppendTransport = NonNullable<PostgresEventStoreOptions['appendTransport']>;
 
 const WRITERS = 8;
 const TARGET = '>= 20000';
 
 const variants: Variant[] = [
-  { name: 'single-event append, 1 writer, sequential', events: 500, prepare: () => oneStream(500, 1) },
+  {
+    name: 'single-event append, 1 writer, sequential',
+    events: 500,
+    latencyMetric: 'single-event append, 1 writer, sequential: p50 latency',
+    prepare: (latencies) => oneStream(500, 1, latencies),
+  },
   {
     name: `single-event append, ${WRITERS} concurrent writers (distinct streams)`,
     events: WRITERS * 200,
@@ -27,7 +39,14 @@ const variants: Variant[] = [
     },
   },
   { name: 'batched append, 100 events per call', events: 20_000, prepare: () => oneStream(20_000, 100) },
-  { name: 'batched append, 1000 events per call', events: 40_000, target: TARGET, prepare: () => oneStream(40_000, 1000) },
+  { name: 'batched append, 1000 events per call', events: 40_000, target: '>= 25000', prepare: () => oneStream(40_000, 1000) },
+  // The earlier transport (pg array literals for unnest), measured next to the default in each round.
+  {
+    name: 'batched append, 1000 events per call [arrays transport]',
+    events: 40_000,
+    transport: 'arrays',
+    prepare: () => oneStream(40_000, 1000),
+  },
   {
     name: 'batched append, 1000 events per call, 4 concurrent writers',
     events: 40_000,
@@ -44,17 +63,27 @@ const variants: Variant[] = [
     target: TARGET,
     prepare: () => manyStreams(4, 5000, 2),
   },
+  {
+    name: 'appendMany, 5000 new streams x 2 events per call [arrays transport]',
+    events: 40_000,
+    transport: 'arrays',
+    prepare: () => manyStreams(4, 5000, 2),
+  },
 ];
 
 /** Sequential appends of `perCall` events to one new stream, each with the exact expected revision (a command's pattern). */
-function oneStream(events: number, perCall: number): (store: PostgresEventStore) => Promise<void> {
+function oneStream(events: number, perCall: number, latencies?: number[]): (store: PostgresEventStore) => Promise<void> {
   const stream = `bench-append-${randomUUID()}`;
   const calls = Array.from({ length: Math.ceil(events / perCall) }, (_, c) =>
     Array.from({ length: Math.min(perCall, events - c * perCall) }, (_, k) => benchEvent(c * perCall + k)),
   );
   return async (store) => {
     let expected: bigint | 'no_stream' = 'no_stream';
-    for (const batch of calls) expected = (await store.append(stream, batch, expected)).nextExpectedRevision;
+    for (const batch of calls) {
+      const start = performance.now();
+      expected = (await store.append(stream, batch, expected)).nextExpectedRevision;
+      latencies?.push(performance.now() - start);
+    }
   };
 }
 
@@ -80,26 +109,54 @@ export const eventStoreAppend: Suite = {
   async run(ctx: BenchContext): Promise<Metric[]> {
     const url = await ctx.freshDatabase();
     const pool = await createDatabasePool(url);
-    const store = new PostgresEventStore({ pool, connectionUrl: url });
+    const stores = new Map<AppendTransport, PostgresEventStore>(
+      (['json', 'arrays'] as const).map((transport) => [
+        transport,
+        new PostgresEventStore({ pool, connectionUrl: url, appendTransport: transport }),
+      ]),
+    );
+    const storeOf = (v: Variant) => stores.get(v.transport ?? 'json')!;
     const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    const latencySamples = new Map<Variant, number[]>();
     try {
       // Warm-up (connections, plans, the first index pages), not counted.
-      for (const v of variants) await v.prepare()(store);
+      for (const v of variants) await v.prepare()(storeOf(v));
       for (let round = 1; round <= ctx.rounds; round++) {
-        for (const v of variants) samples.get(v)!.push(await measure(pool, store, v, ctx, round));
+        for (const v of variants) {
+          const latencies: number[] = [];
+          samples.get(v)!.push(await measure(pool, storeOf(v), v, ctx, round, latencies));
+          if (v.latencyMetric) latencySamples.set(v, [...(latencySamples.get(v) ?? []), median(latencies)]);
+        }
       }
     } finally {
-      await store.close();
+      for (const store of stores.values()) await store.close();
       await pool.end();
     }
-    return variants.map((v) => metric(v.name, 'events/s', samples.get(v)!, v.target ? { target: v.target } : {}));
+    return variants.flatMap((v) => [
+      metric(v.name, 'events/s', samples.get(v)!, v.target ? { target: v.target } : {}),
+      ...(v.latencyMetric ? [metric(v.latencyMetric, 'ms', latencySamples.get(v)!)] : []),
+    ]);
   },
 };
 
-async function measure(pool: DatabasePool, store: PostgresEventStore, v: Variant, ctx: BenchContext, round: number): Promise<number> {
-  const run = v.prepare();
+async function measure(
+  pool: DatabasePool,
+  store: PostgresEventStore,
+  v: Variant,
+  ctx: BenchContext,
+  round: number,
+  latencies: number[],
+): Promise<number> {
+  const run = v.prepare(latencies);
   const { split } = await measureCpu(pool, () => run(store));
   const rate = v.events / split.wallS;
-  ctx.log(`round ${round} ${v.name}: ${Math.round(rate)} events/s (${describeSplit(split)})`);
+  const p50 = v.latencyMetric ? `, p50 ${median(latencies).toFixed(2)} ms` : '';
+  ctx.log(`round ${round} ${v.name}: ${Math.round(rate)} events/s${p50} (${describeSplit(split)})`);
   return rate;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

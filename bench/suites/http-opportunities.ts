@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Global, Module } from '@nestjs/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { loadConfig } from '#api';
+import { loadConfig, MEMBERSHIP_CACHE_TTL, VERIFIED_TOKEN_CACHE_ENTRIES } from '#api';
 import { createApp } from '#api';
 import { FeatureDepsModule, RevenueModule } from '#api';
 import { createDatabasePool, projectRoot, sql } from '#database';
@@ -31,8 +32,16 @@ const OPPORTUNITIES = 1000;
 const PAGE = 50;
 const CONNECTIONS = 10;
 const FIXED_RATE = 500;
-const KINDS = ['api', 'bare'] as const;
+/**
+ * api: the API as it is; api-nojwtcache: without the guard's verified-token cache (every
+ * request runs the HS256 verification); api-nocache: without that and without the membership
+ * cache (every request asks user_organizations); api-head: also with slonik's DISCARD ALL on every release (the pool as
+ * before issue 12's changes); bare: the floor, which asks for the membership as the uncached API does.
+ */
+const KINDS = ['api', 'api-nojwtcache', 'api-nocache', 'api-head', 'bare'] as const;
 type Kind = (typeof KINDS)[number];
+type ApiKind = Exclude<Kind, 'bare'>;
+const API_KINDS = KINDS.filter((k): k is ApiKind => k !== 'bare');
 
 interface CannonResult {
   readonly requests: { readonly average: number };
@@ -85,8 +94,8 @@ async function seed(databaseUrl: string): Promise<Omit<Target, 'secret' | 'datab
 }
 
 /** The real app, as main.ts builds it (logs at info, to /dev/null: formatting them is part of the cost). */
-async function serveApi(target: Target): Promise<string> {
-  const pool = await createDatabasePool(target.databaseUrl);
+async function serveApi(target: Target, kind: ApiKind): Promise<string> {
+  const pool = await createDatabasePool(target.databaseUrl, { resetSessionOnRelease: kind === 'api-head' });
   const store = new PostgresEventStore({ pool, connectionUrl: target.databaseUrl });
   const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: target.secret, RATE_LIMIT: '100000000', LOG_LEVEL: 'info' });
   const app = await createApp({
@@ -98,21 +107,42 @@ async function serveApi(target: Target): Promise<string> {
       // No X-Min-Position in the bench, so the waiter is never asked.
       FeatureDepsModule.forRoot({ store, ruleSet: defaultRuleSet, projections: { waitFor: async () => true } }),
       RevenueModule,
+      ...(kind === 'api' ? [] : kind === 'api-nojwtcache' ? [NoTokenCache] : [NoTokenCache, NoMembershipCache]),
     ],
   });
   await app.listen(0, '127.0.0.1');
   return app.getUrl();
 }
 
+/** Turns the membership cache off (the OrgResolver reads MEMBERSHIP_CACHE_TTL from any global module). */
+@Global()
+@Module({ providers: [{ provide: MEMBERSHIP_CACHE_TTL, useValue: 0 }], exports: [MEMBERSHIP_CACHE_TTL] })
+class NoMembershipCache {}
+
+/** Turns the access guard's verified-token cache off. */
+@Global()
+@Module({ providers: [{ provide: VERIFIED_TOKEN_CACHE_ENTRIES, useValue: 0 }], exports: [VERIFIED_TOKEN_CACHE_ENTRIES] })
+class NoTokenCache {}
+
+const MEMBERSHIP_SQL = `SELECT role FROM user_organizations WHERE user_id = $1 AND org_id = $2`;
 const BARE_SQL = `SELECT id, type, source, confidence, details, status, evidence, rule_set_version, created_at, updated_at, closed_at
   FROM revenue_opportunities WHERE org_id = $1 ORDER BY confidence DESC, id DESC LIMIT $2`;
 
-/** The floor: no framework, no auth, no validation; the same RLS transaction and SELECT. */
+/**
+ * The floor: no framework, no JWT, no validation, no logging; the membership check the API must
+ * make (its own query on the pool, as the uncached API asks it), then the same RLS transaction and SELECT.
+ */
 async function serveBare(target: Target): Promise<string> {
   const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
   const claims = JSON.stringify({ sub: target.userId, role: 'authenticated' });
   const server = createServer((req, res) => {
     void (async () => {
+      const membership = await pool.query<{ role: string }>(MEMBERSHIP_SQL, [target.userId, target.orgId]);
+      const role = membership.rows[0]?.role;
+      if (role !== 'owner' && role !== 'admin') {
+        res.writeHead(404).end();
+        return;
+      }
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -137,7 +167,11 @@ async function serveBare(target: Target): Promise<string> {
 }
 
 function startServer(kind: Kind, target: Target): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', kind], {
+  // BENCH_CPU_PROF_DIR: each server writes a V8 CPU profile there when it is stopped (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...process.execArgv, ...profile, fileURLToPath(import.meta.url), 'serve', kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
   });
@@ -189,7 +223,7 @@ export const httpOpportunities: Suite = {
       .setExpirationTime('2h')
       .sign(new TextEncoder().encode(secret));
     const samples = new Map<Kind, Measured[]>(KINDS.map((k) => [k, []]));
-    const ratios: number[] = [];
+    const ratios = new Map<ApiKind, number[]>(API_KINDS.map((k) => [k, []]));
     for (let round = 0; round < ctx.rounds; round += 1) {
       // Alternate the order so drift on a shared machine hits both alike.
       for (const kind of round % 2 ? [...KINDS].reverse() : KINDS) {
@@ -199,7 +233,7 @@ export const httpOpportunities: Suite = {
           `round ${round + 1} ${kind}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms; p99 at ${FIXED_RATE} req/s ${m.p99AtFixedRate} ms`,
         );
       }
-      ratios.push((100 * samples.get('api')![round]!.rps) / samples.get('bare')![round]!.rps);
+      for (const k of API_KINDS) ratios.get(k)!.push((100 * samples.get(k)![round]!.rps) / samples.get('bare')![round]!.rps);
     }
     const of = (kind: Kind, pick: (m: Measured) => number) => samples.get(kind)!.map(pick);
     return [
@@ -213,7 +247,7 @@ export const httpOpportunities: Suite = {
         'req/s',
         of('bare', (m) => m.rps),
       ),
-      metric('api / bare throughput', '%', ratios, { target: '>= 70' }),
+      metric('api / bare throughput', '%', ratios.get('api')!, { target: '>= 70' }),
       metric(
         'api latency p50',
         'ms',
@@ -245,6 +279,19 @@ export const httpOpportunities: Suite = {
         'ms',
         of('bare', (m) => m.p99AtFixedRate),
       ),
+      ...API_KINDS.filter((k) => k !== 'api').flatMap((k) => [
+        metric(
+          `${k} throughput`,
+          'req/s',
+          of(k, (m) => m.rps),
+        ),
+        metric(`${k} / bare throughput`, '%', ratios.get(k)!),
+        metric(
+          `${k} latency p99 at ${FIXED_RATE} req/s`,
+          'ms',
+          of(k, (m) => m.p99AtFixedRate),
+        ),
+      ]),
     ];
   },
 };
@@ -301,8 +348,8 @@ interface LargeMeasured {
   readonly p99AtRate: Record<Read, number>;
 }
 
-async function measureLarge(target: Target, token: string, seconds: number): Promise<LargeMeasured> {
-  const { child, url } = await startServer('api', target);
+async function measureLarge(target: Target, token: string, seconds: number, kind: ApiKind): Promise<LargeMeasured> {
+  const { child, url } = await startServer(kind, target);
   const headers = { authorization: `Bearer ${token}`, 'x-org-id': target.orgId };
   const run = async (read: Read, options: { connections: number; duration: number; overallRate?: number }) => {
     const r = await autocannon({ url: `${url}${READS[read]}`, headers, ...options });
@@ -329,6 +376,8 @@ const LARGE_VARIANTS = [
   { label: 'policies 103', policy: '103', principal: 'large' },
   { label: 'policies 113', policy: '113', principal: 'large' },
   { label: 'policies 113, owner of 1 org', policy: '113', principal: 'small' },
+  // The API without issue 12's changes (membership query on every request, DISCARD ALL on every release).
+  { label: 'policies 113, API as before issue 12', policy: '113', principal: 'large', kind: 'api-head' },
 ] as const;
 
 export const httpLargePrincipal: Suite = {
@@ -355,7 +404,7 @@ export const httpLargePrincipal: Suite = {
       // Alternate the order so drift on a shared machine hits every variant alike.
       for (const variant of round % 2 ? [...LARGE_VARIANTS].reverse() : LARGE_VARIANTS) {
         await usePolicies(databaseUrl, variant.policy);
-        const m = await measureLarge(target, tokens[variant.principal], seconds);
+        const m = await measureLarge(target, tokens[variant.principal], seconds, 'kind' in variant ? variant.kind : 'api');
         samples.get(variant.label)!.push(m);
         ctx.log(
           `round ${round + 1} ${variant.label}: p50 opportunities ${m.p50.opportunities} ms, expansion ${m.p50.expansion} ms; p99 at ${LARGE_RATE} req/s opportunities ${m.p99AtRate.opportunities} ms, expansion ${m.p99AtRate.expansion} ms`,
@@ -387,8 +436,10 @@ export const httpLargePrincipal: Suite = {
 };
 
 async function serve(kind: Kind): Promise<void> {
+  // Exit on SIGTERM (not die by it), so a --cpu-prof profile gets written.
+  process.once('SIGTERM', () => process.exit(0));
   const target = JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target;
-  const url = kind === 'api' ? await serveApi(target) : await serveBare(target);
+  const url = kind === 'bare' ? await serveBare(target) : await serveApi(target, kind);
   process.stdout.write(`${url}\n`);
 }
 

@@ -56,7 +56,7 @@ export const projectionCatchUp: Suite = {
         }
       }
       return [
-        ...plan.map((p) => metric(p.name, 'events/s', samples.get(p)!, p.rowPerEvent ? { target: '>= 50000' } : {})),
+        ...plan.map((p) => metric(p.name, 'events/s', samples.get(p)!, p.rowPerEvent ? { target: '>= 60000' } : {})),
         metric(`log read only (readAll pages of ${DEFAULT_BATCH}, no apply)`, 'events/s', reads),
       ];
     } finally {

@@ -39,6 +39,12 @@ async function untilForeignKeysValidated(h: Harness): Promise<void> {
   throw new Error('foreign keys were never validated');
 }
 
+async function indexKinds(h: Harness, table: string): Promise<{ unique: number; plain: number }> {
+  return h.db.pool.one(sql.unsafe`
+    SELECT count(*) FILTER (WHERE indisunique)::int AS unique, count(*) FILTER (WHERE NOT indisunique)::int AS plain
+    FROM pg_index WHERE indrelid = to_regclass(${table})`) as Promise<{ unique: number; plain: number }>;
+}
+
 describe('projection runner: rebuild into shadow tables, then swap', () => {
   let h: Harness;
   let head: LogPosition;
@@ -161,12 +167,18 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     expect(shadowRows).toBeGreaterThan(0);
     expect(shadowRows).toBeLessThan(5000);
     expect(await ledgerTotals(h)).toEqual(live);
+    // During the replay the shadow has the unique indexes (ON CONFLICT, lookups), not the plain ones.
+    expect(await indexKinds(h, 'rb_entries__rebuild')).toEqual({ unique: 2, plain: 0 });
+    expect(await indexKinds(h, 'rb_entries')).toEqual({ unique: 2, plain: 1 });
 
     const second = h.runner([ledgerProjection(ORG, { version: 2 })]);
     second.start();
     expect(await rebuilding).toBeUndefined(); // the request made through the first runner, fulfilled by the second
     expect(h.log.lines).toContainEqual(expect.objectContaining({ message: 'projection rebuild resumed' }));
     expect(await ledgerTotals(h)).toEqual(live);
+    // The resumed rebuild built the plain index its interrupted run had not reached.
+    await untilForeignKeysValidated(h);
+    expect(await describeLedgerTables(h.db.pool)).toEqual(catalogBefore);
     await second.stop();
   });
 

@@ -16,7 +16,15 @@ export {
 export type { ApiRequest, OrgContext } from './platform/http/api-request.js';
 export { CurrentOrg, CurrentPrincipal, OrgScoped, Public, RequireScope } from './platform/auth/decorators.js';
 export type { Principal, ServicePrincipal, UserPrincipal } from './platform/auth/principal.js';
-export { API_CONFIG, DATABASE_POOL, LOGGER, METRICS_REGISTRY } from './platform/tokens.js';
+export {
+  API_CONFIG,
+  DATABASE_POOL,
+  LOGGER,
+  MEMBERSHIP_CACHE_TTL,
+  METRICS_REGISTRY,
+  VERIFIED_TOKEN_CACHE_ENTRIES,
+} from './platform/tokens.js';
+export { MEMBERSHIP_CACHE_TTL_MS } from './platform/auth/org-resolver.js';
 export { ReadinessChecks } from './platform/ops/readiness-checks.js';
 export { ShutdownCoordinator } from './platform/ops/shutdown-coordinator.js';
 export { FeatureDepsModule, type FeatureDeps } from './platform/feature-deps.js';

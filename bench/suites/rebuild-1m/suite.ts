@@ -45,7 +45,7 @@ export const rebuild1m: Suite = {
           'rebuild time',
           's',
           reports.map((r) => r.split.wallS),
-          { target: '<= 30' },
+          { target: '<= 20' },
         ),
         metric(
           'rebuild rate',

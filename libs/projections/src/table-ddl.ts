@@ -103,3 +103,61 @@ export async function foreignKeys(session: ControlSession, table: OwnedTable): P
     validate: r.validated,
   }));
 }
+
+/**
+ * The indexes of a table, each with what identifies its definition (the same signature for a
+ * live index and its LIKE copy) and, when it can be built after the replay, the part of its
+ * definition after `USING`. Deferrable: not unique, not an exclusion constraint, backing no
+ * constraint, without a comment (LIKE copies it, CREATE INDEX would not). Unique indexes and
+ * constraints must exist while replaying: ON CONFLICT infers them, and a duplicate must fail
+ * in the replay as it did live. Handlers look rows up by those keys; a plain index only serves
+ * the read side, so the shadow can do without it until the replay is done.
+ */
+const tableIndexes = `
+  WITH idx AS (
+    SELECT i.indrelid, i.indexrelid, c.relname,
+           concat_ws('|', i.indisunique, i.indisprimary, i.indisexclusion, i.indnullsnotdistinct, c.relam, i.indkey::text,
+                     i.indclass::text, i.indcollation::text, i.indoption::text,
+                     pg_get_expr(i.indexprs, i.indrelid), pg_get_expr(i.indpred, i.indrelid)) AS signature,
+           pg_get_indexdef(i.indexrelid) AS def,
+           format('CREATE INDEX %s ON %I.%I USING ', quote_ident(c.relname), n.nspname, t.relname) AS prefix,
+           NOT i.indisunique AND NOT i.indisexclusion AND NOT i.indisreplident
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+             AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = i.indexrelid)
+             AS plain
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+    WHERE i.indrelid IN ($1::regclass, $2::regclass)),
+  -- every live index of the signature must be deferrable, and its definition must read as expected
+  deferred AS (
+    SELECT signature, min(substr(def, length(prefix) + 1)) AS using_part, count(*) AS live_count
+    FROM idx WHERE indrelid = $1::regclass
+    GROUP BY signature HAVING bool_and(plain AND starts_with(def, prefix)))`;
+
+/** Statements dropping the fresh shadow's deferrable indexes (cheap on an empty table). */
+export function deferrableIndexDrops(session: ControlSession, table: OwnedTable): Promise<string[]> {
+  return statements(
+    session,
+    `${tableIndexes}
+     SELECT format('DROP INDEX %I.%I', $3::text, s.relname) AS statement
+     FROM idx s JOIN deferred USING (signature) WHERE s.indrelid = $2::regclass ORDER BY s.indexrelid`,
+    [quoted(table, 'live'), quoted(table, 'shadow'), table.schema],
+  );
+}
+
+/**
+ * Statements building the live table's deferrable indexes the shadow lacks, as many of each
+ * definition as the live table has. Empty once they are built, so running it again (a rebuild
+ * resumed after a crash, the check inside the swap) does nothing.
+ */
+export function missingIndexBuilds(session: ControlSession, table: OwnedTable): Promise<string[]> {
+  return statements(
+    session,
+    `${tableIndexes}
+     SELECT format('CREATE INDEX ON %s USING %s', $2::text, d.using_part) AS statement
+     FROM deferred d
+     CROSS JOIN LATERAL generate_series(1, d.live_count - (SELECT count(*) FROM idx s WHERE s.indrelid = $2::regclass AND s.signature = d.signature))
+     ORDER BY d.signature`,
+    [quoted(table, 'live'), quoted(table, 'shadow')],
+  );
+}

@@ -4,7 +4,16 @@ import { CheckpointConflictError, RebuildBlockedError } from './errors.js';
 import type { ProjectionLogger } from './logger.js';
 import type { AnyProjection } from './projection.js';
 import { carryOverStatements } from './table-carry-over.js';
-import { findSwapBlockers, foreignKeys, indexRenames, quoted, sequenceHandover, type ForeignKey } from './table-ddl.js';
+import {
+  deferrableIndexDrops,
+  findSwapBlockers,
+  foreignKeys,
+  indexRenames,
+  missingIndexBuilds,
+  quoted,
+  sequenceHandover,
+  type ForeignKey,
+} from './table-ddl.js';
 import { ownedTables } from './table-names.js';
 
 export async function shadowsExist(session: ControlSession, projection: AnyProjection): Promise<boolean> {
@@ -19,6 +28,9 @@ export async function shadowsExist(session: ControlSession, projection: AnyProje
 /**
  * Starts a rebuild: fresh, empty shadows shaped like the live tables (no foreign keys yet, so
  * replay order across tables cannot trip them), and the rebuild lane reset to position zero.
+ * The shadows keep their primary key, unique and exclusion indexes (ON CONFLICT and the
+ * handlers' lookups need them) but not the plain ones: those are built once, after the replay
+ * (buildDeferredIndexes), which is cheaper than maintaining them row by row.
  * Blockers are checked now so a rebuild that could never swap does not run for nothing.
  */
 export async function createShadows(session: ControlSession, projection: AnyProjection): Promise<void> {
@@ -29,6 +41,7 @@ export async function createShadows(session: ControlSession, projection: AnyProj
     for (const table of tables) await session.query(`DROP TABLE IF EXISTS ${quoted(table, 'shadow')}`);
     for (const table of tables)
       await session.query(`CREATE TABLE ${quoted(table, 'shadow')} (LIKE ${quoted(table, 'live')} INCLUDING ALL)`);
+    for (const table of tables) for (const statement of await deferrableIndexDrops(session, table)) await session.query(statement);
     await session.query(
       `UPDATE projection_checkpoints
        SET status = 'rebuilding', rebuild_version = $2, rebuild_commit_position = NULL, rebuild_prepare_position = NULL,
@@ -55,6 +68,8 @@ export interface SwapOptions {
 export async function swapShadows(session: ControlSession, projection: AnyProjection, options: SwapOptions): Promise<void> {
   const tables = ownedTables(projection);
   const keys: ForeignKey[] = [];
+  // Before the swap's locks: readers of the live tables are not held up while they build.
+  await buildDeferredIndexes(session, tables);
   await session.transaction(async () => {
     await session.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`);
     const fence = await session.query(
@@ -72,6 +87,8 @@ export async function swapShadows(session: ControlSession, projection: AnyProjec
 
     const afterRename: string[] = [];
     for (const table of tables) {
+      // Normally nothing left: a live index created since the build above would be.
+      for (const statement of await missingIndexBuilds(session, table)) await session.query(statement);
       for (const statement of await sequenceHandover(session, table)) await session.query(statement);
       afterRename.push(...(await indexRenames(session, table)), ...(await carryOverStatements(session, table)));
       keys.push(...(await foreignKeys(session, table)));
@@ -92,6 +109,15 @@ export async function swapShadows(session: ControlSession, projection: AnyProjec
   await validatePending(session, projection.name, options.logger);
   // Fresh tables have no statistics: without this the first queries may get poor plans.
   await session.query(`ANALYZE ${tables.map((t) => quoted(t, 'live')).join(', ')}`);
+}
+
+/**
+ * Builds the plain indexes createShadows left out, on the shadows only. Each build is its own
+ * statement and only missing ones are built, so a crash in between loses nothing: the resumed
+ * rebuild builds the rest before its swap.
+ */
+async function buildDeferredIndexes(session: ControlSession, tables: ReturnType<typeof ownedTables>): Promise<void> {
+  for (const table of tables) for (const statement of await missingIndexBuilds(session, table)) await session.query(statement);
 }
 
 interface PendingValidation {

@@ -2,7 +2,7 @@ import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import type { CommonQueryMethods } from '#database';
 import { WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult } from '../event-store.port.js';
-import { writeAppends } from './append-statement.js';
+import { writeAppends, type AppendTransport } from './append-statement.js';
 import { lookupStored } from './lookup-stored.js';
 import { formatExpected, resolveUnwritten } from './resolve-unwritten.js';
 import type { ValidAppend } from './validate-append.js';
@@ -11,6 +11,11 @@ export type AppendOutcome = AppendResult | WrongExpectedRevisionError;
 
 /** Bounds one statement's size (and its locks) without costing round trips in practice. */
 const MAX_EVENTS_PER_STATEMENT = 10_000;
+/**
+ * Bounds one statement's JSON (characters of data + metadata): the 'json' transport sends
+ * each input as one jsonb document, and a jsonb value cannot exceed 256 MB.
+ */
+const MAX_JSON_PER_STATEMENT = 64 * 1024 * 1024;
 /** Attempts per statement when concurrent writers keep changing what it saw. */
 const MAX_ATTEMPTS = 5;
 
@@ -18,12 +23,18 @@ const MAX_ATTEMPTS = 5;
  * appendMany: one statement per round of at most MAX_EVENTS_PER_STATEMENT events; refused
  * streams are explained afterwards (retry, duplicate, conflict). Throws DuplicateEventError.
  */
-export async function appendBatch(db: CommonQueryMethods, entries: readonly ValidAppend[]): Promise<AppendOutcome[]> {
+export async function appendBatch(
+  db: CommonQueryMethods,
+  entries: readonly ValidAppend[],
+  transport: AppendTransport = 'json',
+): Promise<AppendOutcome[]> {
   const outcomes = new Array<AppendOutcome>(entries.length);
-  for (const group of planStatements(entries, MAX_EVENTS_PER_STATEMENT)) {
+  const limits = { maxEvents: MAX_EVENTS_PER_STATEMENT, maxJson: MAX_JSON_PER_STATEMENT };
+  for (const group of planStatements(entries, limits)) {
     const settled = await appendGroup(
       db,
       group.map((index) => entries[index]!),
+      transport,
     );
     group.forEach((index, k) => (outcomes[index] = settled[k]!));
   }
@@ -33,9 +44,13 @@ export async function appendBatch(db: CommonQueryMethods, entries: readonly Vali
 /**
  * Splits a batch into statements: the k-th append to a stream goes to round k (a statement
  * bumps a stream row once, and the caller's order per stream is kept), and rounds are cut
- * into chunks of at most `maxEvents` events (one oversized append stays whole).
+ * into chunks of at most `maxEvents` events and `maxJson` characters of serialised
+ * data + metadata (one oversized append stays whole).
  */
-export function planStatements(entries: ReadonlyArray<Pick<ValidAppend, 'streamName' | 'events'>>, maxEvents: number): number[][] {
+export function planStatements(
+  entries: ReadonlyArray<Pick<ValidAppend, 'streamName' | 'events' | 'serialized'>>,
+  limits: { readonly maxEvents: number; readonly maxJson: number },
+): number[][] {
   const rounds: number[][] = [];
   const seen = new Map<string, number>();
   entries.forEach((entry, index) => {
@@ -46,27 +61,37 @@ export function planStatements(entries: ReadonlyArray<Pick<ValidAppend, 'streamN
   return rounds.flatMap((round) => {
     const chunks: number[][] = [];
     let size = Infinity;
+    let json = 0;
     for (const index of round) {
       const count = entries[index]!.events.length;
-      if (size + count > maxEvents) {
+      const chars = jsonLength(entries[index]!.serialized);
+      if (size + count > limits.maxEvents || json + chars > limits.maxJson) {
         chunks.push([]);
         size = 0;
+        json = 0;
       }
       chunks[chunks.length - 1]!.push(index);
       size += count;
+      json += chars;
     }
     return chunks;
   });
 }
 
-async function appendGroup(db: CommonQueryMethods, entries: readonly ValidAppend[]): Promise<AppendOutcome[]> {
+function jsonLength(events: ValidAppend['serialized']): number {
+  let chars = 0;
+  for (const event of events) chars += event.data.length + event.metadata.length;
+  return chars;
+}
+
+async function appendGroup(db: CommonQueryMethods, entries: readonly ValidAppend[], transport: AppendTransport): Promise<AppendOutcome[]> {
   const outcomes = new Array<AppendOutcome>(entries.length);
   let pending = entries.map((_, index) => index);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const subset = pending.map((index) => entries[index]!);
     let written: Map<number, AppendResult>;
     try {
-      written = await writeAppends(db, subset);
+      written = await writeAppends(db, subset, transport);
     } catch (error) {
       // A concurrent writer committed one of these ids after our snapshot; the next attempt sees it.
       if (isEventIdRace(error) && attempt < MAX_ATTEMPTS) continue;

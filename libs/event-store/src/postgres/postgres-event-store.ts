@@ -14,6 +14,7 @@ import type { WrongExpectedRevisionError } from '../errors.js';
 import { UpcasterRegistry } from '../upcasting.js';
 import { AppendAnnouncer } from './append-announcer.js';
 import { appendBatch } from './append-batch.js';
+import type { AppendTransport } from './append-statement.js';
 import { AppendNotifier } from './append-notifier.js';
 import { readCommittedHead, readHeadPosition, readLogPage } from './read-log.js';
 import { deleteStreamEvents, readStreamEvents } from './stream-queries.js';
@@ -28,6 +29,11 @@ export interface PostgresEventStoreOptions {
   readonly upcasters?: UpcasterRegistry;
   /** Longest wait before a live subscription re-reads without a notification. Default 1000. */
   readonly pollIntervalMs?: number;
+  /**
+   * How appends send their events: 'json' (default, one jsonb document per statement) or
+   * 'arrays' (the earlier `unnest` array parameters). Only for comparing the two (bench).
+   */
+  readonly appendTransport?: AppendTransport;
 }
 
 /** The EventStore port on PostgreSQL (migration 104): set-based appends, gap-safe global log. */
@@ -35,6 +41,7 @@ export class PostgresEventStore implements EventStore {
   readonly #pool: DatabasePool;
   readonly #upcasters: UpcasterRegistry;
   readonly #pollIntervalMs: number;
+  readonly #appendTransport: AppendTransport;
   readonly #notifier: AppendNotifier;
   readonly #announcer: AppendAnnouncer;
   /** Ends every live subscription on close(). */
@@ -44,6 +51,7 @@ export class PostgresEventStore implements EventStore {
     this.#pool = options.pool;
     this.#upcasters = options.upcasters ?? UpcasterRegistry.empty;
     this.#pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 1000);
+    this.#appendTransport = options.appendTransport ?? 'json';
     this.#notifier = new AppendNotifier(options.connectionUrl, Math.min(this.#pollIntervalMs, 1000));
     this.#announcer = new AppendAnnouncer(options.pool);
   }
@@ -55,7 +63,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendMany(batch: readonly StreamAppend[]): Promise<Array<AppendResult | WrongExpectedRevisionError>> {
-    const outcomes = await appendBatch(this.#pool, validateAppends(batch));
+    const outcomes = await appendBatch(this.#pool, validateAppends(batch), this.#appendTransport);
     if (outcomes.some((outcome) => !(outcome instanceof Error))) this.#announcer.announce();
     return outcomes;
   }

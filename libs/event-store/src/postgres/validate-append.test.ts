@@ -39,6 +39,9 @@ describe('validateAppends', () => {
     ['data that JSON cannot carry', one({ events: [event({ data: { n: 1n } })] }), /JSON/],
     ['undefined data', one({ events: [event({ data: undefined })] }), /JSON/],
     ['a NUL character', one({ events: [event({ data: { s: 'a\u0000b' } })] }), /NUL/],
+    ['a NUL character in metadata', one({ events: [event({ metadata: { ...event().metadata, correlationId: 'c\u0000' } })] }), /NUL/],
+    ['a NUL character in the stream name', one({ streamName: 's\u0000' }), /NUL/],
+    ['a NUL character in the type', one({ events: [event({ type: 'a\u0000.v1' })] }), /NUL/],
   ])('refuses %s with InvalidAppendError', (_, batch, message) => {
     expect(() => validateAppends(batch)).toThrow(InvalidAppendError);
     expect(() => validateAppends(batch)).toThrow(message);

@@ -38,6 +38,8 @@ export function validateAppends(batch: readonly StreamAppend[]): ValidAppend[] {
     if (typeof streamName !== 'string' || streamName.length === 0) {
       throw new InvalidAppendError(String(streamName), 'stream name must be a non-empty string');
     }
+    // PostgreSQL text cannot hold NUL; say so here rather than with a driver error.
+    if (streamName.includes('\u0000')) throw new InvalidAppendError(streamName, 'stream name contains a NUL character');
     checkExpectedRevision(streamName, expectedRevision);
     if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError(streamName, 'at least one event is required');
     const serialized = events.map((event, index) => serializeEvent(streamName, event, `event #${index}`));
@@ -50,6 +52,7 @@ function serializeEvent(streamName: string, event: NewEvent, at: string): Serial
   if (typeof event?.type !== 'string' || event.type.length === 0) {
     throw new InvalidAppendError(streamName, `${at}: type must be a non-empty string`);
   }
+  if (event.type.includes('\u0000')) throw new InvalidAppendError(streamName, `${at}: type contains a NUL character`);
   const eventId = event.metadata?.eventId;
   if (typeof eventId !== 'string' || !isUuid(eventId)) throw new InvalidAppendError(streamName, `${at}: metadata.eventId must be a UUID`);
   return {

@@ -1,13 +1,58 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { problems } from '../errors/problem.js';
 import { type ApiRequest, singleHeader } from '../http/api-request.js';
-import { VERIFY_TOKEN } from '../tokens.js';
+import { VERIFIED_TOKEN_CACHE_ENTRIES, VERIFY_TOKEN } from '../tokens.js';
 import { ORG_SCOPED_KEY, PUBLIC_KEY, SCOPES_KEY, SERVICE_SCOPES_KEY } from './decorators.js';
 import type { VerifyToken } from './jwt-verifier.js';
 import { OrgResolver } from './org-resolver.js';
 import { type Principal, principalKey } from './principal.js';
 import { FixedWindowRateLimiter } from './rate-limiter.js';
+
+const VERIFIED_TOKENS = 10_000;
+
+/**
+ * Access tokens the verifier accepted, by their exact text, each until its own `exp`: the same
+ * bytes carry the same signature and claims, so only the clock can change the verdict, and `exp`
+ * is checked again on every use (as the verifier does: expired once exp <= now, no leeway; an
+ * expired token goes back to the verifier, which answers its 401). Saves the HMAC (WebCrypto,
+ * asynchronous) and the claim checks per request. Bounded: cleared when full.
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, { readonly principal: Principal; readonly exp: number }>();
+
+  constructor(
+    private readonly capacity: number = VERIFIED_TOKENS,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  get(token: string): Principal | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    if (entry.exp > Math.floor(this.nowMs() / 1000)) return entry.principal;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  /** Call only with a token the verifier has just accepted. */
+  remember(token: string, principal: Principal): Principal {
+    const exp = expiryOf(token);
+    if (this.capacity <= 0 || exp === undefined) return principal;
+    if (this.entries.size >= this.capacity) this.entries.clear();
+    this.entries.set(token, { principal: Object.freeze(principal), exp });
+    return principal;
+  }
+}
+
+/** The `exp` of a token the verifier accepted (it requires one); undefined if unreadable. */
+function expiryOf(token: string): number | undefined {
+  try {
+    const exp: unknown = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The single global guard, so the order is explicit: authenticate (401), rate-limit per
@@ -22,7 +67,12 @@ export class AccessGuard implements CanActivate {
     @Inject(VERIFY_TOKEN) private readonly verify: VerifyToken,
     private readonly limiter: FixedWindowRateLimiter,
     private readonly orgs: OrgResolver,
-  ) {}
+    @Optional() @Inject(VERIFIED_TOKEN_CACHE_ENTRIES) verifiedTokens?: number,
+  ) {
+    this.verified = new VerifiedTokens(verifiedTokens ?? VERIFIED_TOKENS);
+  }
+
+  private readonly verified: VerifiedTokens;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -31,7 +81,8 @@ export class AccessGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<ApiRequest>();
 
-    const principal = await this.verify(bearerToken(request));
+    const token = bearerToken(request);
+    const principal = this.verified.get(token) ?? this.verified.remember(token, await this.verify(token));
     request.principal = principal;
     this.applyRateLimit(principal, http.getResponse());
     authorize(
