@@ -298,7 +298,8 @@ const offer = (day: number): Detection => ({
     });
 
     it('fits a phone-sized screen without sideways scrolling', async () => {
-      const page = await signIn(owner, `#org=${org1}`, { width: 390, height: 844 });
+      const page = await signIn(owner, '', { width: 390, height: 844 });
+      await openOrg1(page);
       await page.getByTestId('figure-potential-mrr').waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
