@@ -3,13 +3,12 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpt
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { DatabasePool } from '#database';
 import { formatPosition, type LogPosition } from '#event-store';
-import type { ProjectionStatus } from '#projection-runner';
+import { listParkedEvents, type ParkedEventView, type ProjectionStatus } from '#projection-runner';
 import { allProjections } from '#read-models';
 import { RequireScope } from '../platform/auth/decorators.js';
 import { ApiProblems } from '../platform/docs/problem-docs.js';
 import { PageLimit } from '../platform/http/query-params.js';
 import { DATABASE_POOL } from '../platform/tokens.js';
-import { listParkedEvents, type ParkedEventView } from './parked-events.query.js';
 
 /** What the controller asks the runtime's projection runner (RuntimeOpsModule provides it). */
 export interface ProjectionStatusSource {
