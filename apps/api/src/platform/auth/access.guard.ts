@@ -8,6 +8,7 @@ import type { VerifyToken } from './jwt-verifier.js';
 import { OrgResolver } from './org-resolver.js';
 import { type Principal, principalKey } from './principal.js';
 import { FixedWindowRateLimiter } from './rate-limiter.js';
+import { ExpiringCache } from './expiring-cache.js';
 
 const VERIFIED_TOKENS = 10_000;
 
@@ -19,27 +20,20 @@ const VERIFIED_TOKENS = 10_000;
  * asynchronous) and the claim checks per request. Bounded: cleared when full.
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, { readonly principal: Principal; readonly exp: number }>();
+  private readonly entries: ExpiringCache<Principal>;
 
-  constructor(
-    private readonly capacity: number = VERIFIED_TOKENS,
-    private readonly nowMs: () => number = Date.now,
-  ) {}
+  constructor(capacity: number = VERIFIED_TOKENS, nowMs: () => number = Date.now) {
+    this.entries = new ExpiringCache(capacity, () => Math.floor(nowMs() / 1000));
+  }
 
   get(token: string): Principal | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
-    if (entry.exp > Math.floor(this.nowMs() / 1000)) return entry.principal;
-    this.entries.delete(token);
-    return undefined;
+    return this.entries.get(token);
   }
 
   /** Call only with a token the verifier has just accepted. */
   remember(token: string, principal: Principal): Principal {
     const exp = expiryOf(token);
-    if (this.capacity <= 0 || exp === undefined) return principal;
-    if (this.entries.size >= this.capacity) this.entries.clear();
-    this.entries.set(token, { principal: Object.freeze(principal), exp });
+    if (exp !== undefined) this.entries.set(token, Object.freeze(principal), exp);
     return principal;
   }
 }

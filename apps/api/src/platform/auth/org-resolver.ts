@@ -4,6 +4,7 @@ import { problems, type ProblemException } from '../errors/problem.js';
 import type { OrgContext } from '../http/api-request.js';
 import { DATABASE_POOL, MEMBERSHIP_CACHE_TTL } from '../tokens.js';
 import type { Principal } from './principal.js';
+import { ExpiringCache } from './expiring-cache.js';
 import { isUuid } from '#database';
 
 export interface Membership {
@@ -36,25 +37,21 @@ const MEMBERSHIP_CACHE_ENTRIES = 10_000;
 
 /** Admitted (user, requested org) pairs until their expiry; bounded (cleared when full), no timers. */
 export class MembershipCache {
-  private readonly entries = new Map<string, { readonly context: OrgContext; readonly expires: number }>();
+  private readonly entries: ExpiringCache<OrgContext>;
 
   constructor(
     private readonly ttlMs: number = MEMBERSHIP_CACHE_TTL_MS,
     private readonly now: () => number = performance.now.bind(performance),
-  ) {}
+  ) {
+    this.entries = new ExpiringCache(ttlMs > 0 ? MEMBERSHIP_CACHE_ENTRIES : 0, now);
+  }
 
   get(key: string): OrgContext | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expires > this.now()) return entry.context;
-    this.entries.delete(key);
-    return undefined;
+    return this.entries.get(key);
   }
 
   set(key: string, context: OrgContext): void {
-    if (this.ttlMs <= 0) return;
-    if (this.entries.size >= MEMBERSHIP_CACHE_ENTRIES) this.entries.clear();
-    this.entries.set(key, { context, expires: this.now() + this.ttlMs });
+    this.entries.set(key, context, this.now() + this.ttlMs);
   }
 }
 
