@@ -25,6 +25,12 @@ const page = Array.from({ length: 50 }, (_, i) => ({
   created_at: now,
   updated_at: now,
   closed_at: null,
+  experiment_id: null,
+  arm: null,
+  observed_at: null,
+  converted: null,
+  realised_mrr: null,
+  observation: null,
 }));
 
 let sink = 0;

@@ -4,6 +4,15 @@ import { fleetSweep } from './fleet-sweep/suite.js';
 import { httpLargePrincipal, httpOpportunities } from './http-opportunities.js';
 import { projectionCatchUp } from './projection-catch-up.js';
 import { rebuild1m } from './rebuild-1m/suite.js';
+import { upliftReport } from './uplift-report.js';
 
 /** Every benchmark suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [eventStoreAppend, projectionCatchUp, rebuild1m, fleetSweep, httpOpportunities, httpLargePrincipal];
+export const suites: Suite[] = [
+  eventStoreAppend,
+  projectionCatchUp,
+  rebuild1m,
+  fleetSweep,
+  httpOpportunities,
+  httpLargePrincipal,
+  upliftReport,
+];

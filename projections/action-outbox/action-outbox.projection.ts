@@ -10,7 +10,7 @@ import {
   type ActionRejected,
   type ActionSent,
 } from '#revenue';
-import { lastPerKey, runsOfSameType } from '../support/batch.js';
+import { lastPerKey, runsAcrossStreams } from '../support/batch.js';
 
 type OutboxEvent = ActionDeliveryQueued | ActionProposed | ActionApproved | ActionRejected | ActionExpired | ActionSent | ActionFailed;
 
@@ -36,7 +36,7 @@ export const actionOutbox: Projection<OutboxEvent> = {
   tables: ['action_outbox'],
   onError: 'halt',
   async apply(tx, events, tables) {
-    for (const run of runsOfSameType(events)) {
+    for (const run of runsAcrossStreams(events)) {
       switch (run.type) {
         case 'revenue.action-delivery-queued.v1':
           await enqueue(

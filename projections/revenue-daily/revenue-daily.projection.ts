@@ -14,7 +14,7 @@ import {
   type OpportunityDetected,
   type OpportunityRefreshed,
 } from '#revenue';
-import { runsOfSameType } from '../support/batch.js';
+import { runsAcrossStreams } from '../support/batch.js';
 
 type Tx = DatabaseTransactionConnection;
 
@@ -83,7 +83,7 @@ export const revenueDaily: Projection<RevenueDailyEvent> = {
   tables: ['revenue_daily_opportunities', 'revenue_daily_actions', 'revenue_daily_opportunity_state'],
   onError: 'halt',
   async apply(tx, events, tables) {
-    for (const run of runsOfSameType(events.filter(isOpportunityEvent))) {
+    for (const run of runsAcrossStreams(events.filter(isOpportunityEvent))) {
       switch (run.type) {
         case 'revenue.opportunity-detected.v1':
           await applyDetected(tx, tables, run.events);

@@ -13,12 +13,14 @@ import {
   type ActionResult,
   type ActionSent,
   type ActionStatus,
+  type ExperimentArmAssigned,
   type OpportunityClosed,
   type OpportunityDetected,
   type OpportunityRefreshed,
+  type OutcomeObserved,
   type RevenueEvent,
 } from '#revenue';
-import { lastPerKey, runsOfSameType, type Run } from '../support/batch.js';
+import { lastPerKey, runsAcrossStreams, type Run } from '../support/batch.js';
 
 type Tx = DatabaseTransactionConnection;
 const json = (value: unknown) => JSON.stringify(value);
@@ -35,7 +37,7 @@ export const revenueReadModel: Projection<RevenueEvent> = {
   tables: ['revenue_opportunities', 'revenue_actions', 'revenue_org_streams'],
   onError: 'halt',
   async apply(tx, events, tables) {
-    for (const run of runsOfSameType(events)) await applyRun(tx, tables, run);
+    for (const run of runsAcrossStreams(events)) await applyRun(tx, tables, run);
     await advanceStreamRevisions(tx, tables, events);
   },
 };
@@ -55,6 +57,10 @@ async function applyRun(tx: Tx, tables: ProjectionTables, run: Run<Recorded<Reve
       return; // audit only: the reason lives in the stream
     case 'revenue.action-delivery-queued.v1':
       return; // the outbox's (projections/action-outbox); the action row stays approved until sent or failed
+    case 'revenue.experiment-arm-assigned.v1':
+      return applyAssigned(tx, tables, run.events);
+    case 'revenue.outcome-observed.v1':
+      return applyObserved(tx, tables, run.events);
     default:
       return applyTransitions(tx, tables, run.events);
   }
@@ -147,6 +153,30 @@ export async function markActioned(tx: Tx, tables: ProjectionTables, events: rea
     UPDATE ${tables.of('revenue_opportunities')} AS o
     SET last_action_at = t.proposed_at
     FROM ${sql.unnest(rows, ['uuid', 'timestamptz'])} AS t(id, proposed_at)
+    WHERE o.id = t.id`);
+}
+
+export async function applyAssigned(tx: Tx, tables: ProjectionTables, events: readonly ExperimentArmAssigned[]): Promise<void> {
+  const rows = lastPerKey(events, (e) => e.data.opportunityId).map(({ data: d }) => [d.opportunityId, d.experimentId, d.arm, d.share]);
+  await tx.query(sql.unsafe`
+    UPDATE ${tables.of('revenue_opportunities')} AS o
+    SET experiment_id = t.experiment_id, arm = t.arm, holdout_share = t.share
+    FROM ${sql.unnest(rows, ['uuid', 'text', 'text', 'numeric'])} AS t(id, experiment_id, arm, share)
+    WHERE o.id = t.id`);
+}
+
+export async function applyObserved(tx: Tx, tables: ProjectionTables, events: readonly OutcomeObserved[]): Promise<void> {
+  const rows = lastPerKey(events, (e) => e.data.opportunityId).map(({ data: d }) => [
+    d.opportunityId,
+    d.observedAt,
+    d.converted,
+    d.realisedMrr,
+    json({ windowStart: d.windowStart, windowEnd: d.windowEnd, evidence: d.evidence }),
+  ]);
+  await tx.query(sql.unsafe`
+    UPDATE ${tables.of('revenue_opportunities')} AS o
+    SET observed_at = t.observed_at, converted = t.converted, realised_mrr = t.realised_mrr, observation = t.observation
+    FROM ${sql.unnest(rows, ['uuid', 'timestamptz', 'bool', 'numeric', 'jsonb'])} AS t(id, observed_at, converted, realised_mrr, observation)
     WHERE o.id = t.id`);
 }
 

@@ -1,3 +1,4 @@
+import type { ObservationConfig, ObservationFacts } from './effect/observe.js';
 import type { Detection } from './rules/detect.js';
 import type { RuleSet } from './rules/rule-set.js';
 import type { ActionOutcome, ActionType, ManualCloseOutcome, OpportunityType } from './types.js';
@@ -72,6 +73,13 @@ export interface CloseOpportunity {
   readonly reason?: string;
 }
 
+/** The observer's report: what the platform's data showed over each opportunity's closed observation window. */
+export interface ObserveOutcomes {
+  readonly kind: 'ObserveOutcomes';
+  readonly orgId: string;
+  readonly observations: readonly { readonly opportunityId: string; readonly facts: ObservationFacts }[];
+}
+
 /**
  * The commands decided from the org's stream alone, with no outside input: one generic handler
  * (#revenue-commands OrgCommand) runs them all through `decide`.
@@ -86,7 +94,8 @@ export type RevenueCommand =
   | RecordActionDispatch
   | RecordActionOutcome
   | ExpireAction
-  | CloseOpportunity;
+  | CloseOpportunity
+  | ObserveOutcomes;
 
 /** What the handler injects: the decider has no clock and makes no ids of its own. */
 export interface DecideContext {
@@ -104,6 +113,8 @@ export interface DecideContext {
    * The approval records the choice, so replaying history never depends on today's configuration.
    */
   readonly channels?: ChannelRouting;
+  /** The observation window and price list (default defaultObservationConfig); each observation records what it used. */
+  readonly observation?: ObservationConfig;
 }
 
 export type ChannelRouting = Readonly<Partial<Record<ActionType, 'webhook' | 'log' | 'external'>>>;

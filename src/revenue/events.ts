@@ -1,5 +1,5 @@
 import type { Credits } from './credits.js';
-import type { ActionOutcome, ActionType, Facts, ManualCloseOutcome, OpportunityType } from './types.js';
+import type { ActionOutcome, ActionType, Arm, Facts, ManualCloseOutcome, OpportunityType } from './types.js';
 
 /**
  * The events of one org's revenue stream. Type strings are stable and versioned: a change of
@@ -20,6 +20,8 @@ export const REVENUE_EVENT_TYPES = {
   actionOutcomeRecorded: 'revenue.action-outcome-recorded.v1',
   actionExpired: 'revenue.action-expired.v1',
   actionRunStopped: 'revenue.action-run-stopped.v1',
+  experimentArmAssigned: 'revenue.experiment-arm-assigned.v1',
+  outcomeObserved: 'revenue.outcome-observed.v1',
 } as const;
 
 export type RevenueEventType = (typeof REVENUE_EVENT_TYPES)[keyof typeof REVENUE_EVENT_TYPES];
@@ -124,6 +126,45 @@ export type ActionRunStopped = Event<
   }
 >;
 
+/**
+ * The arm of the play's experiment the org is in, recorded with the opportunity it was detected
+ * for (in the same append, right after the detection). `share` and `bucket` say why.
+ */
+export type ExperimentArmAssigned = Event<
+  'revenue.experiment-arm-assigned.v1',
+  {
+    orgId: string;
+    opportunityId: string;
+    opportunityType: OpportunityType;
+    experimentId: string;
+    arm: Arm;
+    share: number;
+    ruleSetVersion: string;
+    assignedAt: string;
+  }
+>;
+/**
+ * What the platform's data showed over the opportunity's observation window, for either arm:
+ * converted or not, the evidence, and the monthly value realised at the configured prices.
+ */
+export type OutcomeObserved = Event<
+  'revenue.outcome-observed.v1',
+  {
+    orgId: string;
+    opportunityId: string;
+    opportunityType: OpportunityType;
+    /** Null: the opportunity was in no experiment (treated, no control to compare with). */
+    experimentId: string | null;
+    arm: Arm | null;
+    windowStart: string;
+    windowEnd: string;
+    converted: boolean;
+    realisedMrr: number;
+    evidence: Facts;
+    observedAt: string;
+  }
+>;
+
 export type RevenueEvent =
   | OpportunityDetected
   | OpportunityRefreshed
@@ -136,4 +177,6 @@ export type RevenueEvent =
   | ActionFailed
   | ActionOutcomeRecorded
   | ActionExpired
-  | ActionRunStopped;
+  | ActionRunStopped
+  | ExperimentArmAssigned
+  | OutcomeObserved;

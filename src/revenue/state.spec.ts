@@ -93,6 +93,7 @@ describe('evolve', () => {
       creditsReserved: 0,
       creditsCharged: 0,
       lastRunStop: null,
+      arms: {},
     });
   });
 });

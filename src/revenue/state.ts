@@ -1,6 +1,6 @@
 import { addCredits, subtractCredits, type Credits } from './credits.js';
 import type { ActionRunStopped, RevenueEvent } from './events.js';
-import type { ActionStatus, ActionType, Facts, OpportunityStatus, OpportunityType } from './types.js';
+import type { ActionStatus, ActionType, Arm, Facts, OpportunityStatus, OpportunityType } from './types.js';
 
 /** The fold of one org's stream. Plain records (not Maps) so audit can return it as JSON. */
 export interface Opportunity {
@@ -17,6 +17,10 @@ export interface Opportunity {
   readonly closedAt: string | null;
   /** When its latest action was proposed: drives the re-action cooldown. */
   readonly lastActionAt: string | null;
+  /** Its arm in the play's experiment; null when the play had no holdout when it was detected. */
+  readonly experiment: { readonly experimentId: string; readonly arm: Arm } | null;
+  /** What its observation window showed; null until observed. */
+  readonly observation: { readonly converted: boolean; readonly realisedMrr: number; readonly observedAt: string } | null;
 }
 
 export interface Action {
@@ -54,6 +58,8 @@ export interface RevenueAccountState {
    * must not add an event per org without credits every time it runs).
    */
   readonly lastRunStop: RunStop | null;
+  /** The org's arm in each experiment it was ever assigned in: it keeps it for that experiment. */
+  readonly arms: Readonly<Record<string, Arm>>;
 }
 
 export interface RunStop {
@@ -70,6 +76,7 @@ export const initialState: RevenueAccountState = {
   creditsReserved: 0,
   creditsCharged: 0,
   lastRunStop: null,
+  arms: {},
 };
 
 /** History is fact: evolve never throws; an event naming an unknown entity leaves state as it was. */
@@ -91,6 +98,8 @@ export function evolve(state: RevenueAccountState, event: RevenueEvent): Revenue
         refreshedAt: null,
         closedAt: null,
         lastActionAt: null,
+        experiment: null,
+        observation: null,
       };
       return {
         ...withOrg,
@@ -163,6 +172,15 @@ export function evolve(state: RevenueAccountState, event: RevenueEvent): Revenue
       return patchAction(withOrg, event.data.actionId, { status: event.data.outcome, updatedAt: event.data.recordedAt });
     case 'revenue.action-run-stopped.v1': {
       return { ...withOrg, lastRunStop: runStopOf(event.data) };
+    }
+    case 'revenue.experiment-arm-assigned.v1': {
+      const { opportunityId, experimentId, arm } = event.data;
+      const assigned = patchOpportunity(withOrg, opportunityId, { experiment: { experimentId, arm } });
+      return { ...assigned, arms: { ...assigned.arms, [experimentId]: assigned.arms[experimentId] ?? arm } };
+    }
+    case 'revenue.outcome-observed.v1': {
+      const { opportunityId, converted, realisedMrr, observedAt } = event.data;
+      return patchOpportunity(withOrg, opportunityId, { observation: { converted, realisedMrr, observedAt } });
     }
     default:
       return state; // a type this version does not know (newer writer): nothing to fold

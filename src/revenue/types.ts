@@ -29,6 +29,8 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export const ACTION_RESULTS = ['pending', 'sent', 'accepted', 'declined', 'failed'] as const;
 export type ActionResult = (typeof ACTION_RESULTS)[number];
 export type ActionOutcome = 'accepted' | 'declined';
+/** The arms of a play's experiment: treatment (actioned) and control (held out). */
+export type Arm = 'treatment' | 'control';
 
 /** Details and evidence are flat JSON records so they store as jsonb and compare cheaply. */
 export type FactValue = string | number | boolean | null;

@@ -5,8 +5,8 @@ import { actionApproved } from './test-support/fixtures.js';
 import { upcast, upcasters } from './upcasters.js';
 
 describe('event types, upcasting and stream names', () => {
-  it('lists twelve distinct versioned type strings', () => {
-    expect(new Set(ALL_REVENUE_EVENT_TYPES).size).toBe(12);
+  it('lists fourteen distinct versioned type strings', () => {
+    expect(new Set(ALL_REVENUE_EVENT_TYPES).size).toBe(14);
     expect(ALL_REVENUE_EVENT_TYPES.every((t) => /^revenue\.[a-z-]+\.v\d+$/.test(t))).toBe(true);
     expect(isRevenueEventType('revenue.action-sent.v1')).toBe(true);
     expect(isRevenueEventType('RevenueActionSent')).toBe(false);

@@ -64,6 +64,9 @@ describe('revenue query API', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       closedAt: null,
+      experimentId: null,
+      arm: null,
+      observation: null,
     });
   });
 
@@ -73,7 +76,21 @@ describe('revenue query API', () => {
     const expansion = reply.body.expansion as Record<string, unknown>;
     expect(reply.body).toEqual({
       success: true,
-      expansion: { potentialMRR: expect.any(Number), opportunities: expect.any(Number), topOpportunity: expect.any(Object) },
+      expansion: {
+        potentialMRR: expect.any(Number),
+        opportunities: expect.any(Number),
+        topOpportunity: expect.any(Object),
+        byArm: {
+          treatment: { potentialMRR: expect.any(Number), opportunities: expect.any(Number) },
+          control: { potentialMRR: 0, opportunities: 0 },
+        },
+        potentialMRRDefinition: expect.stringContaining('both arms'),
+      },
+    });
+    // No holdout in the specification's rule set: everything open is treated.
+    expect((expansion.byArm as { treatment: unknown }).treatment).toEqual({
+      potentialMRR: expansion.potentialMRR,
+      opportunities: expansion.opportunities,
     });
     expect(expansion.potentialMRR).toBe((analysis.body.analysis as Record<string, unknown>).potentialMRR);
     expect((expansion.topOpportunity as Record<string, unknown>).status).toBe('open');

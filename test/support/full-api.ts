@@ -22,7 +22,12 @@ export interface FullApi {
  * runtime and the app (e.g. a scheduler's first runs).
  */
 export async function startFullApi(
-  options: { readonly channels?: RuntimeOptions['channels']; readonly before?: (runtime: Runtime, clock: TestClock) => Promise<void> } = {},
+  options: {
+    readonly channels?: RuntimeOptions['channels'];
+    /** Unset: the specification's rules (openRuntime's default). */
+    readonly ruleSet?: RuntimeOptions['ruleSet'];
+    readonly before?: (runtime: Runtime, clock: TestClock) => Promise<void>;
+  } = {},
 ): Promise<FullApi> {
   const db = await createTestDatabase();
   const clock = new TestClock(AS_OF);
@@ -32,6 +37,7 @@ export async function startFullApi(
     logger: quiet,
     poolSize: 4,
     ...(options.channels ? { channels: options.channels } : {}),
+    ...(options.ruleSet ? { ruleSet: options.ruleSet } : {}),
   });
   runtime.runner.start();
   await options.before?.(runtime, clock);

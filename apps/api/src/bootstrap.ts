@@ -49,6 +49,8 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
     logger,
     observe: commandMetrics(registry),
     channels: config.channels,
+    ruleSet: config.rules.ruleSet,
+    observation: config.rules.observation,
   });
   const dispatcher = config.RUN_DISPATCHER ? new OutboxDispatcher({ deps: runtime.deps, config: config.channels, logger, registry }) : null;
   try {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseChannelConfig, type ChannelConfig } from '#runtime';
+import { parseChannelConfig, parseRuleConfig, type ChannelConfig, type RuleConfig } from '#runtime';
 import { DEFAULT_HTTP_ADAPTER, HTTP_ADAPTER_KINDS } from './platform/http/adapter-kind.js';
 
 export class ConfigError extends Error {
@@ -82,7 +82,7 @@ const schema = z.object({
 export const TEST_JWT_SECRET = 'test-only-hs256-secret-never-use-in-production';
 
 type Parsed = z.infer<typeof schema>;
-export type ApiConfig = Readonly<Omit<Parsed, 'JWT_SECRET'> & { JWT_SECRET: string; channels: ChannelConfig }>;
+export type ApiConfig = Readonly<Omit<Parsed, 'JWT_SECRET'> & { JWT_SECRET: string; channels: ChannelConfig; rules: RuleConfig }>;
 
 /**
  * Validates the environment once, at boot. Every problem is reported at once; values are
@@ -93,13 +93,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
   const channels = parseChannelConfig(present);
+  const rules = parseRuleConfig(present);
   const issues = [
     ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
     ...('issues' in channels ? channels.issues : []),
+    ...('issues' in rules ? rules.issues : []),
   ];
-  if (!result.success || 'issues' in channels) throw new ConfigError(issues);
+  if (!result.success || 'issues' in channels || 'issues' in rules) throw new ConfigError(issues);
   const { JWT_SECRET, ...settings } = result.data;
-  const rest = { ...settings, channels: channels.config };
+  const rest = { ...settings, channels: channels.config, rules: rules.config };
   if (JWT_SECRET !== undefined) return { ...rest, JWT_SECRET };
   if (rest.NODE_ENV === 'test') return { ...rest, JWT_SECRET: TEST_JWT_SECRET };
   throw new ConfigError(['JWT_SECRET: required (the HS256 secret of the Supabase project)']);

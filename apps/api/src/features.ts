@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { RevenueCommandsModule } from '#revenue-commands';
 import type { Runtime } from '#runtime';
+import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ErasureModule } from './erasure/erasure.module.js';
 import { MaosModule } from './maos/maos.module.js';
@@ -19,6 +20,7 @@ export function featureModules(runtime: Runtime): Array<Type | DynamicModule> {
       projections: runtime.runner,
       ruleSet: runtime.deps.ruleSet,
       clock: runtime.deps.clock,
+      ...(runtime.deps.observation ? { observation: runtime.deps.observation } : {}),
     }),
     RevenueModule,
     AuditModule,
@@ -26,6 +28,7 @@ export function featureModules(runtime: Runtime): Array<Type | DynamicModule> {
     ErasureModule,
     SchedulerModule,
     OutboxModule,
+    AnalyticsModule,
     RuntimeOpsModule.forRoot(runtime),
   ];
 }

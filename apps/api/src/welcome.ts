@@ -1,12 +1,16 @@
 import type { SchedulerRunFinished } from '#read-models';
-import { channelRouting, DEMO_OWNER_ID, mintToken, type DemoState, type Runtime } from '#runtime';
+import type { RuleSet } from '#revenue';
+import { channelRouting, DEMO_HISTORY_RATES, DEMO_OWNER_ID, mintToken, type DemoState, type Runtime } from '#runtime';
 import type { ApiConfig } from './config.js';
 
 /** What the banner says of the scheduler's first run (the run's recorded counts). */
 export type ScheduledRunSummary = Pick<SchedulerRunFinished['data'], 'orgs' | 'detections' | 'actionsProposed' | 'outcome'>;
 
 /** The MAOS operator of the demo: a person with a service token minted for them (`sub` = their id). */
-const DEMO_OPERATOR = { name: 'demo-operator', scopes: ['maos:read', 'maos:approve', 'maos:dispatch', 'audit:read', 'ops:read'] } as const;
+const DEMO_OPERATOR = {
+  name: 'demo-operator',
+  scopes: ['maos:read', 'maos:approve', 'maos:dispatch', 'audit:read', 'ops:read', 'analytics:read'],
+} as const;
 const TOKEN_LIFETIME = '12h';
 
 /**
@@ -43,11 +47,17 @@ export async function welcome(options: {
   const run = options.firstRun;
   const every = config.SWEEP_INTERVAL_MINUTES;
   const demoLine = demo.loaded
-    ? `${demo.organizations} demo orgs loaded; ` +
+    ? `${demo.organizations - demo.historyOrgs} demo orgs loaded; ` +
       (run
         ? `first scheduled sweep: ${run.detections} opportunities detected, ${run.actionsProposed} actions awaiting approval`
         : 'the scheduler is off (SWEEP_INTERVAL_MINUTES=0): run npx revenue-engine sweep')
     : `${demo.organizations} organizations${demo.organizations === 0 ? ' (load demo data: revenue-engine demo-data --orgs 300)' : ''}`;
+  const holdouts = config.rules.ruleSet.holdouts;
+  const rules = `${config.rules.ruleSet.version}${holdouts ? ` (${holdoutSummary(holdouts)})` : ' (no holdout)'}; RULE_SET_VERSION selects`;
+  const effect =
+    demo.historyOrgs > 0
+      ? `${demo.historyOrgs.toLocaleString('en-US')} orgs of a backdated experiment (+${pointsOf(DEMO_HISTORY_RATES)} points planted), observed: npx revenue-engine effect`
+      : null;
   const loop =
     every > 0
       ? `sweeps every ${every} min; approved actions go to ${channelsLine(config)}`
@@ -60,6 +70,8 @@ export async function welcome(options: {
     `  health     ${api}/health/ready`,
     `  data       ${data}`,
     `  demo       ${demoLine}`,
+    `  rules      ${rules}`,
+    ...(effect ? [`  effect     ${effect}`] : []),
     `  loop       ${loop} (npx revenue-engine runs / outbox)`,
     '',
     `Try it from another terminal (tokens valid ${TOKEN_LIFETIME}):`,
@@ -72,6 +84,19 @@ export async function welcome(options: {
   ];
   return lines.join('\n');
 }
+
+/** "10 % held out per play", or each play's share when they differ. */
+function holdoutSummary(holdouts: NonNullable<RuleSet['holdouts']>): string {
+  const shares = [...new Set(Object.values(holdouts).map((h) => h.share))];
+  const percent = (x: number) => `${Math.round(x * 1000) / 10} %`;
+  return shares.length === 1
+    ? `${percent(shares[0]!)} held out per play`
+    : `holdouts ${Object.entries(holdouts)
+        .map(([t, h]) => `${t} ${percent(h.share)}`)
+        .join(', ')}`;
+}
+
+const pointsOf = (rates: { treatment: number; control: number }) => Math.round((rates.treatment - rates.control) * 100);
 
 /** "the local log channel" (CHANNELS unset: the banner is never printed in production), or what CHANNELS says. */
 function channelsLine(config: ApiConfig): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRuleConfig, type RuleConfig } from '#runtime';
 import { ConfigError } from './exit-codes.js';
 
 const url = (schemes: readonly string[]) =>
@@ -17,7 +18,7 @@ const schema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
 });
 
-export type CliConfig = Readonly<z.infer<typeof schema>>;
+export type CliConfig = Readonly<z.infer<typeof schema> & { rules: RuleConfig }>;
 
 /**
  * Validates the environment before any connection is made. Every problem is reported at once;
@@ -27,6 +28,11 @@ export function loadCliConfig(env: Readonly<Record<string, string | undefined>>)
   // An empty variable means "unset" (docker-compose and shells often export VAR=).
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
-  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  return result.data;
+  const rules = parseRuleConfig(present);
+  const issues = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
+    ...('issues' in rules ? rules.issues : []),
+  ];
+  if (!result.success || 'issues' in rules) throw new ConfigError(issues);
+  return { ...result.data, rules: rules.config };
 }

@@ -20,6 +20,9 @@ function wholeNumber(min: number, max: number): (raw: string) => number {
 /** The outbox's states (apps/runtime OUTBOX_STATES; spelled here so `--help` loads no runtime). */
 const OUTBOX_STATE_NAMES = ['waiting', 'delivering', 'retrying', 'gave-up', 'sent', 'failed', 'expired', 'notified', 'moot'] as const;
 
+/** The opportunity types (src/revenue OPPORTUNITY_TYPES; spelled here so `--help` loads no domain). */
+const OPPORTUNITY_TYPE_NAMES = ['upsell', 'cross_sell', 'feature_expansion', 'retention_intervention', 'credit_marketplace_offer'];
+
 function stateList(raw: string): string[] {
   const states = raw.split(',').map((s) => s.trim());
   const unknown = states.filter((s) => !(OUTBOX_STATE_NAMES as readonly string[]).includes(s));
@@ -121,6 +124,16 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
     .addOption(new Option('--limit <n>', 'how many runs').argParser(wholeNumber(1, 1000)).default(20))
     .action(run(async () => (await import('./commands/runs.js')).runs));
 
+  leaf(program, 'effect', 'the uplift report: per play, treatment versus control, lift with its 95 % interval, incremental MRR').action(
+    run(async () => (await import('./commands/effect.js')).effect),
+  );
+
+  leaf(program, 'attribution', 'treated conversions: opportunity -> actions -> dispatch and outcome -> observed conversion -> MRR')
+    .addOption(new Option('--play <type>', 'only this opportunity type').choices(OPPORTUNITY_TYPE_NAMES))
+    .option('--org <id>', 'only this org (UUID)')
+    .addOption(new Option('--limit <n>', 'how many conversions').argParser(wholeNumber(1, 10_000)).default(50))
+    .action(run(async () => (await import('./commands/effect.js')).attribution));
+
   leaf(program, 'outbox', "the dispatcher's outbox, newest first: waiting, retrying, gave up, with the last error")
     .addOption(
       new Option('--kind <kind>', 'deliveries to channels, or proposal notices to MAOS')
@@ -183,7 +196,10 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
   leaf(program, 'token', 'mint an HS256 access token for a user (--sub) or a service (--service, --scope)')
     .addOption(new Option('--sub <userId>', 'user token: the user id (UUID)').conflicts(['service']))
     .option('--service <name>', 'service token: the service name, e.g. maos')
-    .option('--scope <scopes>', 'service token: space-separated, of maos:read maos:approve maos:dispatch maos:erase audit:read ops:read')
+    .option(
+      '--scope <scopes>',
+      'service token: space-separated, of maos:read maos:approve maos:dispatch maos:erase audit:read ops:read analytics:read',
+    )
     .option('--expires-in <duration>', 'lifetime, e.g. 30m, 1h, 7d', '1h')
     .action(run(async () => (await import('./commands/token.js')).token));
 

@@ -28,6 +28,8 @@ export async function withRuntime<T>(
     databaseUrl: config.DATABASE_URL,
     eventStoreUrl: config.EVENTSTORE_URL,
     logger: cliLogger(env),
+    ruleSet: config.rules.ruleSet,
+    observation: config.rules.observation,
   });
   let result: T;
   try {

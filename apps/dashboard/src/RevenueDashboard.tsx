@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createApiClient, type TokenProvider } from './api';
 import { ApprovalsView } from './components/Approvals';
 import { Charts } from './components/Charts';
+import { EffectView } from './components/Effect';
 import { OperationsView } from './components/Operations';
 import { OpportunitiesView } from './components/Opportunities';
 import { type OrgChoice, OrgPicker } from './components/OrgPicker';
@@ -44,7 +45,7 @@ function rememberedSession(): Session | null {
 
 const ORG_VIEWS: readonly View[] = ['overview', 'opportunities'];
 
-/** The revenue dashboard: sign-in (unless the host provides tokens), org picker, figures, charts, opportunities, approvals, operations. */
+/** The revenue dashboard: sign-in (unless the host provides tokens), org picker, figures, charts, opportunities, approvals, operations, effect. */
 export function RevenueDashboard({ apiBaseUrl, getToken }: RevenueDashboardProps) {
   const [session, setSession] = useState<SessionState>(() => {
     if (getToken) return { status: 'pending' };
@@ -171,6 +172,7 @@ export function RevenueDashboard({ apiBaseUrl, getToken }: RevenueDashboardProps
             ) : null}
             {view === 'approvals' ? <ApprovalsView api={api} canApprove={principal.canApprove} /> : null}
             {view === 'operations' ? <OperationsView api={api} /> : null}
+            {view === 'effect' ? <EffectView api={api} /> : null}
           </main>
         </>
       ) : null}

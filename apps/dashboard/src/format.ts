@@ -42,3 +42,22 @@ export function formatFacts(facts: Readonly<Record<string, unknown>> | null | un
   const shown = entries.slice(0, max).map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   return entries.length > max ? `${shown.join(', ')}, +${entries.length - max} more` : shown.join(', ');
 }
+
+/** A number with its sign and `digits` decimals: 3 -> "+3.0", -1.23 -> "-1.2"; a value that rounds to zero has no sign ("0.0"). */
+export function formatSigned(value: number, digits: number): string {
+  const magnitude = Math.abs(value).toFixed(digits);
+  if (Number(magnitude) === 0) return magnitude;
+  return `${value < 0 ? '-' : '+'}${magnitude}`;
+}
+
+/** A difference of proportions in percentage points, one decimal: 0.03 -> "+3.0 pp"; unsigned for a magnitude (an MDE): "7.1 pp". */
+export const formatPoints = (value: number, signed = true): string =>
+  `${signed ? formatSigned(value * 100, 1) : (value * 100).toFixed(1)} pp`;
+
+/** An interval of proportions in percentage points: { low: -0.0123, high: 0.0589 } -> "[-1.2, +5.9] pp". */
+export const formatPointsInterval = ({ low, high }: { readonly low: number; readonly high: number }): string =>
+  `[${formatSigned(low * 100, 1)}, ${formatSigned(high * 100, 1)}] pp`;
+
+/** An interval of a signed quantity: "[-11.1, +53.0]" (digits 1), "[+1200.50, +5100.25]" (digits 2). */
+export const formatSignedInterval = ({ low, high }: { readonly low: number; readonly high: number }, digits: number): string =>
+  `[${formatSigned(low, digits)}, ${formatSigned(high, digits)}]`;

@@ -7,7 +7,7 @@ export interface Place {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const VIEWS: readonly View[] = ['overview', 'opportunities', 'approvals', 'operations'];
+const VIEWS: readonly View[] = ['overview', 'opportunities', 'approvals', 'operations', 'effect'];
 
 function placeIn(params: URLSearchParams): Place {
   const org = params.get('org');

@@ -1,11 +1,12 @@
 /** What a pasted token lets the dashboard offer, read from its payload (the service verifies it: this only picks views). */
 
-export type View = 'overview' | 'opportunities' | 'approvals' | 'operations';
+export type View = 'overview' | 'opportunities' | 'approvals' | 'operations' | 'effect';
 export const VIEW_LABELS: Readonly<Record<View, string>> = {
   overview: 'Overview',
   opportunities: 'Opportunities',
   approvals: 'Approvals',
   operations: 'Operations',
+  effect: 'Effect',
 };
 
 export interface Principal {
@@ -67,6 +68,8 @@ export function principalOf(token: string, nowSeconds = Date.now() / 1000): Prin
   const views: View[] = [];
   if (operator) views.push('overview', 'opportunities', 'approvals');
   if (scopes.includes('ops:read')) views.push('operations');
+  // Fleet-wide, like Operations: no org to choose first.
+  if (scopes.includes('analytics:read')) views.push('effect');
   return {
     kind: 'service',
     sub,

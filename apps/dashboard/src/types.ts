@@ -193,6 +193,8 @@ export interface ParkedEvent {
   readonly parkedAt: string;
 }
 
+// Allowed repeat (jscpd): the dashboard imports nothing of the server (dependency rule dashboard-is-self-contained); this is the API's response shape.
+// jscpd:ignore-start
 export interface OutboxEntry {
   readonly kind: string;
   readonly actionId: string;
@@ -206,4 +208,57 @@ export interface OutboxEntry {
   readonly lastAttemptAt: string | null;
   readonly lastError: string | null;
   readonly settledAt: string | null;
+}
+// jscpd:ignore-end
+
+/** An estimate with its two-sided interval (GET /api/analytics/effect). */
+export interface EffectInterval {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** One arm of a play's experiment: treatment (the play ran) or control (the holdout). */
+export interface EffectArm {
+  readonly orgs: number;
+  readonly conversions: number;
+  readonly conversionRate: number | null;
+  readonly realisedMrr: number;
+}
+
+/** How the report's figures are computed, in words the page shows as they are. */
+export interface EffectMethod {
+  readonly lift: string;
+  readonly incrementalMrr: string;
+  readonly minimumDetectableEffect: string;
+  /** The fixed-horizon caveat: read the result once, at the end of the window. */
+  readonly horizon: string;
+  readonly minimumSamplePerArm: number;
+  readonly confidence: number;
+  readonly power: number;
+}
+
+/** One play's uplift (or the overall one: play "overall", no experiment). Lift is in proportion units (0.02 = 2 points). */
+export interface EffectPlay {
+  readonly play: string;
+  readonly experimentId: string | null;
+  readonly holdoutShare: number | null;
+  readonly treatment: EffectArm;
+  readonly control: EffectArm;
+  readonly enoughData: boolean;
+  readonly notEnoughDataReason: string | null;
+  readonly lift: EffectInterval | null;
+  readonly incrementalConversions: EffectInterval | null;
+  readonly incrementalMrr: EffectInterval | null;
+  readonly creditsSpent: number;
+  readonly incrementalMrrPerCredit: number | null;
+  readonly minimumDetectableEffect: number | null;
+}
+
+export interface EffectReport {
+  readonly generatedAt: string;
+  readonly method: EffectMethod;
+  readonly observationWindowDays: number;
+  readonly plays: readonly EffectPlay[];
+  readonly overall: EffectPlay;
 }

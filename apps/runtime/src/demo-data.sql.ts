@@ -18,7 +18,8 @@ export const DEMO_OWNER_ID = '00000000-0000-4000-8000-00000000d3e0';
 
 /**
  * What "Demo org <n>" does: profile n-1 mod 5 in this order, wallet tier 1 + (n-1) mod 3 (every
- * pair occurs), so the same numbers give the same demo on every machine.
+ * pair occurs), and its id (md5 of "demo-org-<n>"), so the same numbers give the same demo on
+ * every machine, down to which orgs a holdout keeps out.
  */
 export const DEMO_PROFILES = ['growing', 'flat-heavy-text', 'declining', 'stopped', 'idle'] as const;
 
@@ -42,7 +43,8 @@ export async function seedDemoData(pool: DatabasePool, orgCount: number, asOf: D
     await tx.query(sql.unsafe`
       CREATE TEMPORARY TABLE demo_orgs ON COMMIT DROP AS
       WITH ins AS (
-        INSERT INTO organizations (name) SELECT 'Demo org ' || n FROM generate_series(${first}::int, ${first + orgCount - 1}::int) AS n
+        INSERT INTO organizations (id, name)
+        SELECT md5('demo-org-' || n)::uuid, 'Demo org ' || n FROM generate_series(${first}::int, ${first + orgCount - 1}::int) AS n
         RETURNING id, name)
       SELECT id, substring(name FROM 10)::int AS n FROM ins`);
     await tx.query(sql.unsafe`

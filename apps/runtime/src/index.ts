@@ -9,3 +9,6 @@ export * from './analyze-every-org.js';
 export * from './demo-start.js';
 export * from './scheduler/index.js';
 export * from './outbox/index.js';
+export * from './effect/rule-set.schema.js';
+export * from './effect/observe-outcomes.js';
+export * from './effect/demo-history.js';

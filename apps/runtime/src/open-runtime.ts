@@ -3,7 +3,8 @@ import type { EventStore } from '#event-store';
 import { ProjectionRunner, type ProjectionLogger } from '#projection-runner';
 import { systemClock, type Clock, type RevenueDeps } from '#revenue-commands';
 import { allProjections } from '#read-models';
-import { defaultRuleSet } from '#revenue';
+import { defaultRuleSet, type ObservationConfig, type RuleSet } from '#revenue';
+import { validateRuleSet } from './effect/rule-set.schema.js';
 import { openEventStore } from './open-event-store.js';
 import { channelRouting, type ChannelConfig } from './outbox/channel-config.js';
 
@@ -17,6 +18,10 @@ export interface RuntimeOptions {
   readonly observe?: RevenueDeps['observe'];
   /** The channels (parseChannelConfig): approvals record which ones the engine delivers. Unset: every channel external. */
   readonly channels?: ChannelConfig;
+  /** The rule set to decide with (parseRuleConfig); validated against the schema here. Unset: the specification's. */
+  readonly ruleSet?: RuleSet;
+  /** Observation window and prices (parseRuleConfig). Unset: defaultObservationConfig. */
+  readonly observation?: ObservationConfig;
 }
 
 /** Everything the API, the worker and the CLI share: database, event store, projections, command deps. */
@@ -33,6 +38,8 @@ export interface Runtime {
 
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.logger;
+  const checked = validateRuleSet(options.ruleSet ?? defaultRuleSet);
+  if ('issues' in checked) throw new RangeError(`invalid rule set:\n  - ${checked.issues.join('\n  - ')}`);
   const server = await acquirePostgres(
     options.databaseUrl,
     log ? { onLog: (message) => log.info({ component: 'embedded-postgres' }, message) } : {},
@@ -58,7 +65,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       store,
       pool,
       clock: options.clock ?? systemClock,
-      ruleSet: defaultRuleSet,
+      ruleSet: checked.ruleSet,
+      ...(options.observation ? { observation: options.observation } : {}),
       ...(options.channels ? { channels: channelRouting(options.channels) } : {}),
       ...(options.observe ? { observe: options.observe } : {}),
     };

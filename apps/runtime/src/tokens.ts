@@ -1,7 +1,15 @@
 import { SignJWT } from 'jose';
 
 /** The scopes the API grants to service tokens (apps/api: @RequireScope / @AlsoForServices). */
-export const SERVICE_SCOPES = ['maos:read', 'maos:approve', 'maos:dispatch', 'maos:erase', 'audit:read', 'ops:read'] as const;
+export const SERVICE_SCOPES = [
+  'maos:read',
+  'maos:approve',
+  'maos:dispatch',
+  'maos:erase',
+  'audit:read',
+  'ops:read',
+  'analytics:read',
+] as const;
 
 export type TokenSubject =
   | { readonly kind: 'user'; readonly userId: string }

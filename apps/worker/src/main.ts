@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createLogger, serializeError } from '#observability';
-import { OutboxDispatcher, openRuntime, parseChannelConfig, startScheduler } from '#runtime';
+import { OutboxDispatcher, openRuntime, parseChannelConfig, parseRuleConfig, startScheduler } from '#runtime';
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -27,11 +27,13 @@ async function main(): Promise<void> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
   const parsed = schema.safeParse(env);
   const channels = parseChannelConfig(env);
+  const rules = parseRuleConfig(env);
   const issues = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
     ...('issues' in channels ? channels.issues : []),
+    ...('issues' in rules ? rules.issues : []),
   ];
-  if (!parsed.success || 'issues' in channels) {
+  if (!parsed.success || 'issues' in channels || 'issues' in rules) {
     process.stderr.write(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}\n`);
     process.exit(78);
   }
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
     eventStoreUrl: config.EVENTSTORE_URL,
     logger,
     channels: channels.config,
+    ruleSet: rules.config.ruleSet,
+    observation: rules.config.observation,
   });
   runtime.runner.start();
   const dispatcher =

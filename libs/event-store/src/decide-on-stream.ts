@@ -116,3 +116,54 @@ export function uuidFromName(name: string): string {
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** One stream's part of decideOnStreams. */
+export interface StreamDecision<State, Event extends DomainEvent> {
+  readonly streamName: string;
+  readonly decide: (state: State) => readonly Event[];
+}
+
+/**
+ * decideOnStream for many streams at once, for batch work (the observer, backfills): the streams
+ * are read a few at a time, each decided on its own state, and every stream with events is
+ * appended in one appendMany, each with its own expected revision. A stream another writer moved
+ * on meanwhile is decided again alone through decideOnStream. Results in the order given.
+ */
+export async function decideOnStreams<State, Event extends DomainEvent>(
+  store: EventStore,
+  fold: Fold<State, Event>,
+  decisions: readonly StreamDecision<State, Event>[],
+  ctx: AppendContext,
+  options: { readonly readConcurrency?: number } = {},
+): Promise<Array<Decision<State, Event>>> {
+  const loaded: Array<{ state: State; revision: bigint | 'no_stream'; events: readonly Event[] }> = new Array(decisions.length);
+  const concurrency = options.readConcurrency ?? 4;
+  let next = 0;
+  const reader = async () => {
+    for (let i = next++; i < decisions.length; i = next++) {
+      const { state, revision } = await loadState(store, decisions[i]!.streamName, fold);
+      loaded[i] = { state, revision, events: decisions[i]!.decide(state) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, decisions.length) }, reader));
+  const writes = loaded.flatMap((l, i) => (l.events.length ? [i] : []));
+  const results = writes.length
+    ? await store.appendMany(
+        writes.map((i) => ({
+          streamName: decisions[i]!.streamName,
+          events: withMetadata(loaded[i]!.events, ctx),
+          expectedRevision: loaded[i]!.revision,
+        })),
+      )
+    : [];
+  const appended = new Map(writes.map((i, k) => [i, results[k]!]));
+  return Promise.all(
+    decisions.map(async (d, i): Promise<Decision<State, Event>> => {
+      const { state, revision, events } = loaded[i]!;
+      const result = appended.get(i);
+      if (result === undefined) return { events, state, appended: null, revision, attempts: 1 };
+      if (result instanceof WrongExpectedRevisionError) return decideOnStream(store, d.streamName, fold, d.decide, ctx);
+      return { events, state: events.reduce(fold.evolve, state), appended: result, revision: result.nextExpectedRevision, attempts: 1 };
+    }),
+  );
+}

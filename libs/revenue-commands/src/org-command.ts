@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideOnStream, formatPosition, type Fold } from '#event-store';
+import { decideOnStream, decideOnStreams, formatPosition, type AppendContext, type Decision, type Fold } from '#event-store';
 import {
   decide,
   evolve,
@@ -67,32 +67,68 @@ export async function executeOnOrg(
   const observe = (outcome: 'ok' | 'error', eventsAppended: number) =>
     deps.observe?.({ command, durationMs: performance.now() - started, eventsAppended, outcome });
   const now = deps.clock.now();
-  const decideCtx: DecideContext = {
-    now,
-    ruleSet: deps.ruleSet,
-    newId: () => randomUUID(),
-    ...(deps.channels ? { channels: deps.channels } : {}),
-  };
+  const decideCtx = decideContextOf(deps, now);
   const result = await decideOnStream(
     deps.store,
     revenueStreamName(orgId),
     revenueFold,
     (state) => decision(state, decideCtx),
-    {
-      command,
-      actor: meta.actor,
-      correlationId: meta.correlationId,
-      causationId: meta.causationId ?? null,
-      ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
-      ruleSetVersion: deps.ruleSet.version,
-      now,
-    },
+    appendContextOf(deps, command, meta, now),
     meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision },
   ).catch((error: unknown) => {
     observe('error', 0);
     throw error;
   });
   observe('ok', result.appended ? result.events.length : 0);
+  return resultOf(orgId, result);
+}
+
+/**
+ * executeOnOrg for many orgs of one batch job (the observer, a backfill): one synchronous
+ * decision per org, the streams read a few at a time and appended in one appendMany
+ * (decideOnStreams); an org another writer touched meanwhile is decided again alone.
+ */
+export async function executeOnOrgs(
+  deps: RevenueDeps,
+  decisions: ReadonlyMap<string, (state: RevenueAccountState, ctx: DecideContext) => RevenueEvent[]>,
+  command: string,
+  meta: CommandMeta,
+): Promise<RevenueCommandResult[]> {
+  const now = deps.clock.now();
+  const decideCtx = decideContextOf(deps, now);
+  const orgIds = [...decisions.keys()];
+  const results = await decideOnStreams(
+    deps.store,
+    revenueFold,
+    orgIds.map((orgId) => ({ streamName: revenueStreamName(orgId), decide: (state) => decisions.get(orgId)!(state, decideCtx) })),
+    appendContextOf(deps, command, meta, now),
+  );
+  return results.map((result, i) => resultOf(orgIds[i]!, result));
+}
+
+function decideContextOf(deps: RevenueDeps, now: Date): DecideContext {
+  return {
+    now,
+    ruleSet: deps.ruleSet,
+    newId: () => randomUUID(),
+    ...(deps.channels ? { channels: deps.channels } : {}),
+    ...(deps.observation ? { observation: deps.observation } : {}),
+  };
+}
+
+function appendContextOf(deps: RevenueDeps, command: string, meta: CommandMeta, now: Date): AppendContext {
+  return {
+    command,
+    actor: meta.actor,
+    correlationId: meta.correlationId,
+    causationId: meta.causationId ?? null,
+    ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
+    ruleSetVersion: deps.ruleSet.version,
+    now,
+  };
+}
+
+function resultOf(orgId: string, result: Decision<RevenueAccountState, RevenueEvent>): RevenueCommandResult {
   return {
     orgId,
     events: result.events,

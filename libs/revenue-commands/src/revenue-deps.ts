@@ -1,6 +1,6 @@
 import type { DatabasePool } from '#database';
 import type { Actor, EventStore } from '#event-store';
-import type { ChannelRouting, RuleSet } from '#revenue';
+import type { ChannelRouting, ObservationConfig, RuleSet } from '#revenue';
 
 /** The clock is injected so tests and replays decide with a chosen "now". */
 export interface Clock {
@@ -18,6 +18,8 @@ export interface RevenueDeps {
   readonly ruleSet: RuleSet;
   /** How each action type's channel is delivered (an approval records it); unset: every channel external. */
   readonly channels?: ChannelRouting;
+  /** The observation window and price list of observed outcomes; unset: defaultObservationConfig. */
+  readonly observation?: ObservationConfig;
   /** Called after every command on an org stream (metrics: latency, events appended, outcome). */
   readonly observe?: (sample: CommandSample) => void;
 }

@@ -15,6 +15,18 @@ export interface OpportunityView {
   readonly createdAt: string;
   readonly updatedAt: string | null;
   readonly closedAt: string | null;
+  /** The org's arm in the play's experiment; both null when the play had no holdout. */
+  readonly experimentId: string | null;
+  readonly arm: 'treatment' | 'control' | null;
+  /** What the observation window showed, once observed (revenue.outcome-observed.v1). */
+  readonly observation: {
+    readonly converted: boolean;
+    readonly realisedMrr: number;
+    readonly observedAt: string;
+    readonly windowStart: string;
+    readonly windowEnd: string;
+    readonly evidence: Record<string, unknown>;
+  } | null;
 }
 
 /** The orders of the list: confidence desc (the spec's), newest or oldest detection first; ties by id in the same direction. */
@@ -54,6 +66,12 @@ export const OpportunityRow = z.object({
   created_at: timestamptz.nullable(),
   updated_at: timestamptz.nullable(),
   closed_at: timestamptz.nullable(),
+  experiment_id: z.string().nullable(),
+  arm: z.enum(['treatment', 'control']).nullable(),
+  observed_at: timestamptz.nullable(),
+  converted: z.boolean().nullable(),
+  realised_mrr: z.number().nullable(),
+  observation: jsonObject.nullable(),
 });
 
 /**
@@ -93,6 +111,7 @@ export async function pageOfOpportunities(
   }[sort];
   const rows = await db.any(sql.type(PagedRow)`
     SELECT id, type, source, confidence, details, status, evidence, rule_set_version, created_at, updated_at, closed_at,
+      experiment_id, arm, observed_at, converted, realised_mrr::float8 AS realised_mrr, observation,
       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
     FROM revenue_opportunities
     WHERE ${sql.join(conditions, sql.fragment` AND `)}
@@ -133,5 +152,16 @@ export function opportunityView(r: z.infer<typeof OpportunityRow>): OpportunityV
     createdAt: isoTimestamp(r.created_at)!,
     updatedAt: isoTimestamp(r.updated_at),
     closedAt: isoTimestamp(r.closed_at),
+    experimentId: r.experiment_id,
+    arm: r.arm,
+    observation:
+      r.observed_at === null
+        ? null
+        : {
+            converted: r.converted ?? false,
+            realisedMrr: r.realised_mrr ?? 0,
+            observedAt: isoTimestamp(r.observed_at),
+            ...(r.observation as { windowStart: string; windowEnd: string; evidence: Record<string, unknown> }),
+          },
   };
 }

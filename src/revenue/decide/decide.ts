@@ -5,6 +5,7 @@ import type { RevenueAccountState } from '../state.js';
 import { decideApproveAction } from './approve-action.js';
 import { decideCloseOpportunity } from './close-opportunity.js';
 import { decideExpireAction } from './expire-action.js';
+import { decideObserveOutcomes } from './observe-outcomes.js';
 import { decideRecordActionDispatch } from './record-action-dispatch.js';
 import { decideRecordActionOutcome } from './record-action-outcome.js';
 import { decideRecordDetections } from './record-detections.js';
@@ -30,6 +31,8 @@ export function decide(command: RevenueCommand, state: RevenueAccountState, cont
       return decideExpireAction(command, state, context);
     case 'CloseOpportunity':
       return decideCloseOpportunity(command, state, context);
+    case 'ObserveOutcomes':
+      return decideObserveOutcomes(command, state, context);
     default:
       throw new InvalidCommandError('kind', `unknown command ${String((command as { kind?: unknown }).kind)}`);
   }

@@ -4,13 +4,15 @@ import type { RevenueEvent } from '../events.js';
 import { openOpportunityOfType } from '../queries.js';
 import type { Detection } from '../rules/detect.js';
 import { evolve, type Opportunity, type RevenueAccountState } from '../state.js';
-import { isOpportunityType, type Facts } from '../types.js';
+import { isOpportunityType, type Facts, type OpportunityType } from '../types.js';
+import { assignmentFor, type Assignment } from '../effect/holdout.js';
 import { closeOpportunityEvents } from './closing.js';
 import { assertOrg, requireId, timestamp } from './guards.js';
 
 /**
  * At most one open opportunity per type: a new type opens one, a repeat refreshes the open one
- * with the new numbers, and a repeat with identical numbers changes nothing (no event).
+ * with the new numbers, and a repeat with identical numbers changes nothing (no event). A new
+ * opportunity of a play with a holdout is followed by the org's arm in the play's experiment.
  */
 export function decideRecordDetections(command: RecordDetections, state: RevenueAccountState, context: DecideContext): RevenueEvent[] {
   const orgId = assertOrg(state, command.orgId);
@@ -37,10 +39,26 @@ export function decideRecordDetections(command: RecordDetections, state: Revenue
           type: 'revenue.opportunity-detected.v1',
           data: { ...facts, opportunityId: requireId('newId()', context.newId(`opportunity:${d.type}`)), detectedAt: at },
         };
-    events.push(event);
-    current = evolve(current, event);
+    const assignment = open ? null : assignmentFor(current, orgId, d.type, context.ruleSet);
+    for (const e of assignment ? [event, armAssigned(event.data, assignment, context.ruleSet.version, at)] : [event]) {
+      events.push(e);
+      current = evolve(current, e);
+    }
   }
   return [...events, ...expireUndetected(current, command, at)];
+}
+
+function armAssigned(
+  opportunity: { readonly orgId: string; readonly opportunityId: string; readonly opportunityType: OpportunityType },
+  assignment: Assignment,
+  ruleSetVersion: string,
+  at: string,
+): RevenueEvent {
+  const { orgId, opportunityId, opportunityType } = opportunity;
+  return {
+    type: 'revenue.experiment-arm-assigned.v1',
+    data: { orgId, opportunityId, opportunityType, ...assignment, ruleSetVersion, assignedAt: at },
+  };
 }
 
 /** Open opportunities of evaluated types that this run did not detect again. */

@@ -10,11 +10,11 @@ import { assertOrg, requireId, timestamp } from './guards.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The spec's run: open opportunities with confidence >= minConfidence, highest first; skip one
- * actioned within the cooldown (or still waiting on an earlier action); reserve the action's cost
- * before each and stop the run, with an event saying why, when it does not fit (unless the last
- * stop recorded is this very one: same opportunity, same credits left, nothing proposed since); at
- * most maxPerRun.
+ * The spec's run: open opportunities with confidence >= minConfidence (held out ones excepted:
+ * a control group gets no action), highest first; skip one actioned within the cooldown (or
+ * still waiting on an earlier action); reserve the action's cost before each and stop the run,
+ * with an event saying why, when it does not fit (unless the last stop recorded is this very one:
+ * same opportunity, same credits left, nothing proposed since); at most maxPerRun.
  */
 export function decideTriggerActions(command: TriggerActions, state: RevenueAccountState, context: DecideContext): RevenueEvent[] {
   const orgId = assertOrg(state, command.orgId);
@@ -28,7 +28,7 @@ export function decideTriggerActions(command: TriggerActions, state: RevenueAcco
   const now = context.now.getTime();
 
   const candidates = openOpportunities(state)
-    .filter((o) => o.confidence >= rule.minConfidence)
+    .filter((o) => o.confidence >= rule.minConfidence && o.experiment?.arm !== 'control')
     .sort(byConfidenceDescending)
     .filter((o) => !inCooldown(o, now, rule.cooldownDays) && liveActionsOf(state, o.id).length === 0);
 

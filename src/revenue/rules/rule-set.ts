@@ -65,6 +65,19 @@ export interface RuleSet {
     /** Monthly value of an opportunity = weight x confidence; other types count nothing. */
     readonly mrrWeights: Readonly<Partial<Record<OpportunityType, number>>>;
   };
+  /**
+   * Plays with a control group: an org detected for the type is assigned to an arm of the play's
+   * experiment, and a held-out (control) opportunity gets no action. Absent or no entry: every
+   * opportunity is treated, as the specification does (holdout share 0).
+   */
+  readonly holdouts?: Readonly<Partial<Record<OpportunityType, Holdout>>>;
+}
+
+export interface Holdout {
+  /** Changes only when someone deliberately starts a new experiment, never with a rule set version. */
+  readonly experimentId: string;
+  /** Share of orgs held out, from 0 to 0.5. */
+  readonly share: number;
 }
 
 export const defaultRuleSet: RuleSet = {
@@ -93,8 +106,31 @@ export const defaultRuleSet: RuleSet = {
   expansion: { mrrWeights: { upsell: 15, cross_sell: 10, feature_expansion: 5 } },
 };
 
+/** The default holdout share of a play: 10 % of the orgs it detects are held out as its control group. */
+export const DEFAULT_HOLDOUT_SHARE = 0.1;
+
+/**
+ * The specification's rules with a control group for every play (10 %): the version the demo
+ * runs, and the one to choose (RULE_SET_VERSION) for measuring effect. Detection and actions are
+ * exactly the default's; only held-out opportunities go without an action.
+ */
+export const holdoutRuleSet: RuleSet = {
+  ...defaultRuleSet,
+  version: '2026-12-01.1',
+  holdouts: {
+    upsell: { experimentId: 'upsell-holdout-1', share: DEFAULT_HOLDOUT_SHARE },
+    cross_sell: { experimentId: 'cross-sell-holdout-1', share: DEFAULT_HOLDOUT_SHARE },
+    feature_expansion: { experimentId: 'feature-expansion-holdout-1', share: DEFAULT_HOLDOUT_SHARE },
+    retention_intervention: { experimentId: 'retention-holdout-1', share: DEFAULT_HOLDOUT_SHARE },
+    credit_marketplace_offer: { experimentId: 'credit-offer-holdout-1', share: DEFAULT_HOLDOUT_SHARE },
+  },
+};
+
 /** Every version that may appear in history, so an auditor can look up the numbers behind an event. */
-export const ruleSetsByVersion: Readonly<Record<string, RuleSet>> = { [defaultRuleSet.version]: defaultRuleSet };
+export const ruleSetsByVersion: Readonly<Record<string, RuleSet>> = {
+  [defaultRuleSet.version]: defaultRuleSet,
+  [holdoutRuleSet.version]: holdoutRuleSet,
+};
 
 export function actionTypeFor(ruleSet: RuleSet, type: string): ActionType {
   return (ruleSet.actions.byOpportunityType as Readonly<Record<string, ActionType>>)[type] ?? ruleSet.actions.fallback;

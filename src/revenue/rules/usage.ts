@@ -25,7 +25,7 @@ export interface UsageSummary {
 }
 
 /** Usage volume in token equivalents: text tokens + voice seconds x the rule set's weight. */
-export function usageVolume(window: UsageWindow, ruleSet: RuleSet): number {
+export function usageVolume(window: UsageWindow, ruleSet: Pick<RuleSet, 'voiceSecondTokenWeight'>): number {
   return window.textTokens + window.voiceSeconds * ruleSet.voiceSecondTokenWeight;
 }
 

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore, LogPosition } from '#event-store';
 import type { Clock } from '#revenue-commands';
-import type { RuleSet } from '#revenue';
+import { defaultObservationConfig, type ObservationConfig, type RuleSet } from '#revenue';
 
 /** The part of ProjectionRunner the API needs: read-your-writes works without running the projections here. */
 export interface ReadModelWaiter {
@@ -16,6 +16,8 @@ export interface FeatureDeps {
   /** Expansion weights: the same rule set the commands decide with. */
   readonly ruleSet: RuleSet;
   readonly clock?: Clock;
+  /** The observation window the effect report states (the observer's: runtime.deps.observation). */
+  readonly observation?: ObservationConfig;
   /** Longest wait for X-Min-Position before answering 503 (default 5000 ms). */
   readonly readYourWritesTimeoutMs?: number;
   /** How long erasure waits for the projections before answering 503 (default 30 s). */
@@ -34,6 +36,7 @@ export class FeatureDepsModule {
       clock: { now: () => new Date() },
       readYourWritesTimeoutMs: 5_000,
       erasureWaitMs: 30_000,
+      observation: defaultObservationConfig,
       ...deps,
     };
     return { module: FeatureDepsModule, global: true, providers: [{ provide: FEATURE_DEPS, useValue: resolved }], exports: [FEATURE_DEPS] };

@@ -11,6 +11,18 @@ import { OrgRead } from '../platform/read-your-writes.js';
 import { FEATURE_DEPS, type ResolvedFeatureDeps } from '../platform/feature-deps.js';
 import { OpportunityDto } from './opportunity.dto.js';
 
+class ArmExpansionDto {
+  @ApiProperty() potentialMRR!: number;
+  @ApiProperty() opportunities!: number;
+}
+
+class ExpansionByArmDto {
+  @ApiProperty({ type: ArmExpansionDto, description: 'Actioned: the treatment arm, and plays without a holdout.' })
+  treatment!: ArmExpansionDto;
+  @ApiProperty({ type: ArmExpansionDto, description: 'Held out (control): detected and tracked, never actioned.' })
+  control!: ArmExpansionDto;
+}
+
 class ExpansionDto {
   @ApiProperty({
     example: 45.5,
@@ -19,6 +31,9 @@ class ExpansionDto {
   potentialMRR!: number;
   @ApiProperty({ description: 'How many opportunities the sum covers.' }) opportunities!: number;
   @ApiProperty({ type: OpportunityDto, nullable: true }) topOpportunity!: OpportunityDto | null;
+  @ApiProperty({ type: ExpansionByArmDto, description: 'potentialMRR split by experiment arm (each rounded to cents on its own).' })
+  byArm!: ExpansionByArmDto;
+  @ApiProperty({ description: 'Which opportunities potentialMRR counts.' }) potentialMRRDefinition!: string;
 }
 
 class ExpansionResponse {

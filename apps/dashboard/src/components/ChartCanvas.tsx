@@ -13,7 +13,7 @@ import {
 } from 'chart.js';
 import { type ReactNode, useEffect, useRef } from 'react';
 
-// Only what the three charts use, so the bundle carries no other controller.
+// Only what the charts use, so the bundle carries no other controller.
 Chart.register(BarController, LineController, BarElement, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 export interface ChartCanvasProps {

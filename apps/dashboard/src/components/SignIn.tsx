@@ -22,7 +22,7 @@ export function SignIn({ onSignIn }: SignInProps) {
     if (principal instanceof Error) return setError(principal.message);
     if (principal.views.length === 0) {
       return setError(
-        'This service token grants no dashboard view (it needs maos:read for the operator views or ops:read for operations).',
+        'This service token grants no dashboard view (it needs maos:read for the operator views, ops:read for operations or analytics:read for effect).',
       );
     }
     setError(null);

@@ -36,6 +36,8 @@ const KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'revenue.action-outcome-recorded.v1': ['actionId', 'outcome'],
   'revenue.action-expired.v1': ['actionId', 'reason', 'creditsReleased'],
   'revenue.action-run-stopped.v1': ['why', 'opportunityId', 'creditsAvailable', 'creditsRequired'],
+  'revenue.experiment-arm-assigned.v1': ['opportunityId', 'experimentId', 'arm', 'share'],
+  'revenue.outcome-observed.v1': ['opportunityId', 'arm', 'converted', 'realisedMrr', 'windowEnd'],
 };
 
 export function keyFieldsOf(event: Pick<RecordedEvent, 'type' | 'data'>): Record<string, unknown> {

@@ -18,6 +18,7 @@ import {
   type SchedulerRunOutcome,
   type SchedulerRunStarted,
 } from '#read-models';
+import { observeOutcomes } from '../effect/observe-outcomes.js';
 import { expireStaleProposals } from './expire-stale-proposals.js';
 import { tryLead, type Leadership } from './leader-lock.js';
 import { nextRunDue, runsFromHistory, type LastRun } from './schedule.js';
@@ -73,7 +74,7 @@ const defaultSweep =
     new SweepFleetHandler(deps).execute(new SweepFleet(meta));
 
 /**
- * Starts the autonomous loop. Every instance runs one; only the holder of the advisory lock
+ * Starts the autonomous loop (each run: sweep, expiry of stale proposals, observation of outcomes). Every instance runs one; only the holder of the advisory lock
  * (leader-lock.ts) runs anything, so N workers make one schedule. The leader looks at the
  * injected clock every `tickMs` and starts a run when nextRunDue says so; the loop awaits the
  * run, so runs never overlap. Each run is a stream of its own (run-started, run-finished),
@@ -150,6 +151,16 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       errors.push(...expiry.errors.map(messageOf));
     } catch (error) {
       errors.push(`expiry: ${messageOf(error)}`);
+    }
+    // Outcomes of both arms, once each opportunity's observation window has closed. The count
+    // goes to the log: run-finished.v1 keeps its shape.
+    try {
+      const observation = await observeOutcomes(deps, { meta });
+      if (observation.observed > 0)
+        log?.info({ runId, outcomesObserved: observation.observed, orgs: observation.orgs }, 'outcomes observed');
+      errors.push(...observation.errors.map(messageOf));
+    } catch (error) {
+      errors.push(`observation: ${messageOf(error)}`);
     }
     const finishedAt = deps.clock.now();
     const outcome: SchedulerRunOutcome = errors.length === 0 ? 'succeeded' : 'failed';

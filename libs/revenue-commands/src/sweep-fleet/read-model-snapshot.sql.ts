@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods } from '#database';
 import type { ExpectedRevision } from '#event-store';
 import { reservedCredits } from '#read-models';
-import { initialState, type Action, type Credits, type Opportunity, type RevenueAccountState, type RunStop } from '#revenue';
+import { initialState, type Action, type Arm, type Credits, type Opportunity, type RevenueAccountState, type RunStop } from '#revenue';
 
 export interface OrgSnapshot {
   readonly state: RevenueAccountState;
@@ -20,6 +20,7 @@ type Row = {
   credits_reserved: Credits;
   credits_charged: Credits;
   last_run_stop: RunStop | null;
+  arms: Record<string, Arm> | null;
 };
 
 /** Who delivers is not in the read model, and neither detection nor the trigger decision reads it. */
@@ -40,14 +41,22 @@ const iso = (column: string) =>
  */
 export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly string[]): Promise<Map<string, OrgSnapshot>> {
   const rows = (await db.any(sql.unsafe`
-    SELECT s.org_id, s.stream_revision, s.last_run_stop, o.opportunities, a.actions, a.credits_reserved, a.credits_charged
+    SELECT s.org_id, s.stream_revision, s.last_run_stop, o.opportunities, a.actions, a.credits_reserved, a.credits_charged, x.arms
     FROM revenue_org_streams s
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object(
         'id', o.id, 'type', o.type, 'source', o.source, 'confidence', o.confidence, 'details', o.details,
         'evidence', o.evidence, 'ruleSetVersion', coalesce(o.rule_set_version, ''), 'detectedAt', ${iso('o.created_at')},
-        'refreshedAt', ${iso('o.updated_at')}, 'lastActionAt', ${iso('o.last_action_at')})), '[]') AS opportunities
+        'refreshedAt', ${iso('o.updated_at')}, 'lastActionAt', ${iso('o.last_action_at')},
+        'experiment', CASE WHEN o.experiment_id IS NOT NULL THEN json_build_object('experimentId', o.experiment_id, 'arm', o.arm) END,
+        'observation', CASE WHEN o.observed_at IS NOT NULL THEN json_build_object(
+          'converted', o.converted, 'realisedMrr', o.realised_mrr::float8, 'observedAt', ${iso('o.observed_at')}) END)), '[]') AS opportunities
       FROM revenue_opportunities o WHERE o.org_id = s.org_id AND o.status = 'open') o
+    CROSS JOIN LATERAL (
+      -- The arm of each experiment the org was ever assigned in: its first assignment (the fold's rule).
+      SELECT json_object_agg(f.experiment_id, f.arm) AS arms FROM (
+        SELECT DISTINCT ON (e.experiment_id) e.experiment_id, e.arm FROM revenue_opportunities e
+        WHERE e.org_id = s.org_id AND e.experiment_id IS NOT NULL ORDER BY e.experiment_id, e.created_at, e.id) f) x
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object(
           'id', a.id, 'opportunityId', a.opportunity_id, 'opportunityType', a.metadata->>'opportunityType',
@@ -71,6 +80,7 @@ export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly 
       creditsReserved: r.credits_reserved,
       creditsCharged: r.credits_charged,
       lastRunStop: r.last_run_stop,
+      arms: r.arms ?? {},
     };
     snapshots.set(r.org_id, { state, revision: r.stream_revision });
   }

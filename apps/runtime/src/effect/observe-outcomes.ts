@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { sql, type CommonQueryMethods } from '#database';
+import { executeOnOrgs, type CommandMeta, type RevenueDeps } from '#revenue-commands';
+import {
+  decide,
+  defaultObservationConfig,
+  type ObservationFacts,
+  type ObserveOutcomes,
+  type RevenueAccountState,
+  type DecideContext,
+  type RevenueEvent,
+} from '#revenue';
+
+export interface ObservationResult {
+  /** Orgs with at least one opportunity due. */
+  readonly orgs: number;
+  readonly observed: number;
+  /** One message per org whose observation failed (the others went on). */
+  readonly errors: readonly string[];
+}
+
+/** Types the rows (not checked at run time: the SQL casts make them so). */
+const DueRow = z.object({
+  org_id: z.string(),
+  /** The page cursor: detection instant (microseconds kept) and id. */
+  detected_at: z.string(),
+  opportunity_id: z.string(),
+  window_start: z.string(),
+  window_end: z.string(),
+  tier_at_start: z.number().nullable(),
+  tier_at_end: z.number().nullable(),
+  text_tokens: z.number(),
+  voice_seconds: z.number(),
+  credit_purchases: z.number(),
+  credit_purchase_amount: z.number(),
+});
+type DueRow = z.infer<typeof DueRow>;
+
+const iso = (expression: ReturnType<typeof sql.fragment>) =>
+  sql.fragment`to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A tier as of an instant: the last change before it, else the tier the first later change left, else the wallet's. */
+const tierAsOf = (at: ReturnType<typeof sql.fragment>) => sql.fragment`coalesce(
+  (SELECT t.to_tier FROM tier_changes t WHERE t.org_id = d.org_id AND t.changed_at < ${at} ORDER BY t.changed_at DESC LIMIT 1),
+  (SELECT t.from_tier FROM tier_changes t WHERE t.org_id = d.org_id AND t.changed_at >= ${at} ORDER BY t.changed_at LIMIT 1),
+  w.tier)`;
+
+/**
+ * The facts of every opportunity whose observation window [detection, detection + windowDays)
+ * has closed by `now` and that is not observed yet, oldest first, at most `limit`: usage,
+ * tier history and credit purchases summed over the window, one statement for the page.
+ */
+export async function loadDueObservations(
+  db: CommonQueryMethods,
+  now: Date,
+  windowDays: number,
+  page: { readonly limit: number; readonly after: { readonly detectedAt: string; readonly id: string } | null },
+): Promise<DueRow[]> {
+  const after = page.after
+    ? sql.fragment`AND (o.created_at, o.id) > (${page.after.detectedAt}::timestamptz, ${page.after.id}::uuid)`
+    : sql.fragment``;
+  const rows = await db.any(sql.type(DueRow)`
+    WITH d AS (
+      SELECT o.id, o.org_id, o.created_at AS ws, o.created_at + make_interval(days => ${windowDays}) AS we
+      FROM revenue_opportunities o
+      WHERE o.observed_at IS NULL AND o.created_at <= ${now.toISOString()}::timestamptz - make_interval(days => ${windowDays}) ${after}
+      ORDER BY o.created_at, o.id
+      LIMIT ${page.limit})
+    SELECT d.org_id, d.ws::text AS detected_at, d.id AS opportunity_id, ${iso(sql.fragment`d.ws`)} AS window_start, ${iso(sql.fragment`d.we`)} AS window_end,
+      ${tierAsOf(sql.fragment`d.ws`)} AS tier_at_start, ${tierAsOf(sql.fragment`d.we`)} AS tier_at_end,
+      coalesce(u.text_tokens, 0)::float8 AS text_tokens, coalesce(u.voice_seconds, 0)::float8 AS voice_seconds,
+      coalesce(p.purchases, 0)::int AS credit_purchases, coalesce(p.amount, 0)::float8 AS credit_purchase_amount
+    FROM d
+    LEFT JOIN token_wallets w ON w.org_id = d.org_id
+    LEFT JOIN LATERAL (
+      SELECT sum(x.text_tokens_used) AS text_tokens, sum(x.voice_seconds_used) AS voice_seconds FROM token_usage x
+      WHERE x.org_id = d.org_id AND x.period_start >= d.ws AND x.period_start < d.we) u ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS purchases, sum(c.amount) AS amount FROM credit_purchases c
+      WHERE c.org_id = d.org_id AND c.purchased_at >= d.ws AND c.purchased_at < d.we) p ON true
+    ORDER BY d.ws, d.id`);
+  return [...rows];
+}
+
+const factsOf = (r: DueRow): ObservationFacts => ({
+  windowStart: r.window_start,
+  windowEnd: r.window_end,
+  tierAtStart: r.tier_at_start,
+  tierAtEnd: r.tier_at_end,
+  textTokens: r.text_tokens,
+  voiceSeconds: r.voice_seconds,
+  creditPurchases: r.credit_purchases,
+  creditPurchaseAmount: r.credit_purchase_amount,
+});
+
+/**
+ * Observes every opportunity whose window has closed, in both arms: the read model nominates
+ * (one set-based statement per page, keyset-paged so one run reads each once although the read
+ * model shows the new observations only later), each org of a page is then one ObserveOutcomes
+ * command through the domain, which refuses a window still open and records nothing for one
+ * already observed, so a rerun, a crash between orgs or two observers at once never observe
+ * twice. An org that fails is reported and tried again by the next run.
+ */
+export async function observeOutcomes(
+  deps: RevenueDeps,
+  options: { readonly meta: CommandMeta; readonly pageSize?: number },
+): Promise<ObservationResult> {
+  const config = deps.observation ?? defaultObservationConfig;
+  const pageSize = options.pageSize ?? 5_000;
+  const now = deps.clock.now();
+  const errors: string[] = [];
+  const orgs = new Set<string>();
+  let observed = 0;
+  let after: { detectedAt: string; id: string } | null = null;
+  for (;;) {
+    const rows = await loadDueObservations(deps.pool, now, config.windowDays, { limit: pageSize, after });
+    const byOrg = new Map<string, DueRow[]>();
+    for (const r of rows) {
+      const due = byOrg.get(r.org_id);
+      if (due) due.push(r);
+      else byOrg.set(r.org_id, [r]);
+    }
+    const decisions = new Map<string, (state: RevenueAccountState, ctx: DecideContext) => RevenueEvent[]>();
+    for (const [orgId, due] of byOrg) {
+      orgs.add(orgId);
+      const command: ObserveOutcomes = {
+        kind: 'ObserveOutcomes',
+        orgId,
+        observations: due.map((r) => ({ opportunityId: r.opportunity_id, facts: factsOf(r) })),
+      };
+      decisions.set(orgId, (state, ctx) => decide(command, state, ctx));
+    }
+    // One org's refusal fails the whole batch's decisions: then each org alone, so the others still count.
+    const page = await executeOnOrgs(deps, decisions, 'ObserveOutcomes', options.meta)
+      .then((results) => ({ observed: results.reduce((n, r) => n + r.events.length, 0), errors: [] as string[] }))
+      .catch(() => observeOneByOne(deps, decisions, options.meta));
+    observed += page.observed;
+    errors.push(...page.errors);
+    if (rows.length < pageSize) break;
+    const last = rows.at(-1)!;
+    after = { detectedAt: last.detected_at, id: last.opportunity_id };
+  }
+  return { orgs: orgs.size, observed, errors };
+}
+
+/** The page's orgs one by one: a refusal for one org keeps the others' observations. */
+async function observeOneByOne(
+  deps: RevenueDeps,
+  decisions: ReadonlyMap<string, (state: RevenueAccountState, ctx: DecideContext) => RevenueEvent[]>,
+  meta: CommandMeta,
+): Promise<{ observed: number; errors: string[] }> {
+  const errors: string[] = [];
+  let observed = 0;
+  for (const [orgId, decision] of decisions) {
+    try {
+      const [result] = await executeOnOrgs(deps, new Map([[orgId, decision]]), 'ObserveOutcomes', meta);
+      observed += result?.events.length ?? 0;
+    } catch (error) {
+      errors.push(`observation of org ${orgId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { observed, errors };
+}
