@@ -1,6 +1,8 @@
 import type { Suite } from '../harness.js';
+import { commandHistory } from './command-history.js';
 import { eventStoreAppend } from './event-store-append.js';
 import { fleetSweep } from './fleet-sweep/suite.js';
+import { fleetSweepPartitions } from './fleet-sweep-partitions.js';
 import { httpLargePrincipal, httpOpportunities } from './http-opportunities.js';
 import { projectionCatchUp } from './projection-catch-up.js';
 import { rebuild1m } from './rebuild-1m/suite.js';
@@ -12,7 +14,9 @@ export const suites: Suite[] = [
   projectionCatchUp,
   rebuild1m,
   fleetSweep,
+  fleetSweepPartitions,
   httpOpportunities,
   httpLargePrincipal,
   upliftReport,
+  commandHistory,
 ];

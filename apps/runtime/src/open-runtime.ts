@@ -1,5 +1,5 @@
 import { acquirePostgres, createDatabasePool, migrate, type DatabasePool, type PostgresServer } from '#database';
-import type { EventStore } from '#event-store';
+import { PostgresSnapshotStore, type EventStore } from '#event-store';
 import { ProjectionRunner, type ProjectionLogger } from '#projection-runner';
 import { systemClock, type Clock, type RevenueDeps } from '#revenue-commands';
 import { allProjections } from '#read-models';
@@ -66,6 +66,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       pool,
       clock: options.clock ?? systemClock,
       ruleSet: checked.ruleSet,
+      snapshots: new PostgresSnapshotStore(pool),
       ...(options.observation ? { observation: options.observation } : {}),
       ...(options.channels ? { channels: channelRouting(options.channels) } : {}),
       ...(options.observe ? { observe: options.observe } : {}),

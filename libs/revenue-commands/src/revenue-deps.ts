@@ -1,5 +1,5 @@
 import type { DatabasePool } from '#database';
-import type { Actor, EventStore } from '#event-store';
+import type { Actor, EventStore, SnapshotStore } from '#event-store';
 import type { ChannelRouting, ObservationConfig, RuleSet } from '#revenue';
 
 /** The clock is injected so tests and replays decide with a chosen "now". */
@@ -20,6 +20,8 @@ export interface RevenueDeps {
   readonly channels?: ChannelRouting;
   /** The observation window and price list of observed outcomes; unset: defaultObservationConfig. */
   readonly observation?: ObservationConfig;
+  /** Snapshots of org states (a command then folds only the events after its snapshot); unset: every command folds the whole stream. */
+  readonly snapshots?: SnapshotStore;
   /** Called after every command on an org stream (metrics: latency, events appended, outcome). */
   readonly observe?: (sample: CommandSample) => void;
 }

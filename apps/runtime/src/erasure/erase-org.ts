@@ -1,5 +1,13 @@
 import { sql, type DatabasePool } from '#database';
-import { type AppendContext, type EventStore, type LogPosition, formatPosition, StreamNotFoundError, withMetadata } from '#event-store';
+import {
+  type AppendContext,
+  type EventStore,
+  type LogPosition,
+  formatPosition,
+  PostgresSnapshotStore,
+  StreamNotFoundError,
+  withMetadata,
+} from '#event-store';
 import { allProjections } from '#read-models';
 import { revenueStreamName } from '#revenue';
 import { ERASURE_STREAM, type ErasedCounts, nothingErased, orgErasedEvent } from './erasure-record.js';
@@ -44,6 +52,8 @@ export async function eraseOrg(deps: ErasureDeps, orgId: string, ctx: Omit<Appen
   } catch (error) {
     if (!(error instanceof StreamNotFoundError)) throw error;
   }
+  // The snapshot holds the org's folded state: it goes with the events (event_store.snapshots, migration 117).
+  await new PostgresSnapshotStore(deps.pool).delete(stream);
   const head = await deps.store.headPosition();
   if (head && !(await deps.waitForProjections(head))) {
     throw new ProjectionsBehindError();

@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods } from '#database';
 import type { RuleSet, UsageSummary } from '#revenue';
+import type { SweepPartition } from '../sweep-fleet/sweep-fleet.command.js';
 
 type Row = {
   org_id: string;
@@ -14,20 +15,39 @@ type Row = {
 };
 
 /**
+ * The org's share: a hash of the uuid rather than ranges of it, so shares stay even whatever the
+ * id scheme (time-ordered v7 ids put a whole fleet in one leading-byte range). The sign bit is
+ * masked off (abs() overflows on the smallest bigint). uuid_hash_extended is the server's own
+ * function, the same for every worker on one database.
+ */
+const inPartition = (column: string, p: SweepPartition) =>
+  sql.fragment`(uuid_hash_extended(${sql.identifier(column.split('.'))}, 0) & 9223372036854775807) % ${p.count} = ${p.index}`;
+
+/**
  * The detectors' input, summed in SQL over token_usage: the spec's windows (recent: period_start
  * >= asOf - N days; previous: the N days before that). One statement serves one org or the
- * whole fleet (`orgIds` null) — the sweep reads every org in one pass, never a query per org.
+ * whole fleet (`orgIds` null) — the sweep reads every org in one pass, never a query per org —
+ * or one partition of it (filtered in the aggregate too, so a worker sums only its own orgs' rows).
  */
 export async function loadUsageSummaries(
   db: CommonQueryMethods,
   asOf: Date,
   ruleSet: RuleSet,
   orgIds: readonly string[] | null,
+  partition?: SweepPartition,
 ): Promise<UsageSummary[]> {
   const recentStart = new Date(asOf.getTime() - ruleSet.windowDays * 86_400_000).toISOString();
   const previousStart = new Date(asOf.getTime() - 2 * ruleSet.windowDays * 86_400_000).toISOString();
-  const orgFilter = orgIds ? sql.fragment`WHERE o.id = ANY(${sql.array(orgIds, 'uuid')})` : sql.fragment``;
-  const usageOrgFilter = orgIds ? sql.fragment`AND u.org_id = ANY(${sql.array(orgIds, 'uuid')})` : sql.fragment``;
+  const orgConditions = [
+    ...(orgIds ? [sql.fragment`o.id = ANY(${sql.array(orgIds, 'uuid')})`] : []),
+    ...(partition ? [inPartition('o.id', partition)] : []),
+  ];
+  const usageConditions = [
+    ...(orgIds ? [sql.fragment`u.org_id = ANY(${sql.array(orgIds, 'uuid')})`] : []),
+    ...(partition ? [inPartition('u.org_id', partition)] : []),
+  ];
+  const orgFilter = orgConditions.length ? sql.fragment`WHERE ${sql.join(orgConditions, sql.fragment` AND `)}` : sql.fragment``;
+  const usageOrgFilter = usageConditions.length ? sql.fragment`AND ${sql.join(usageConditions, sql.fragment` AND `)}` : sql.fragment``;
   const rows = (await db.any(sql.unsafe`
     WITH usage AS (
       SELECT u.org_id,

@@ -49,7 +49,7 @@ interface Candidate {
 export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResult> {
   constructor(@Inject(REVENUE_DEPS) private readonly deps: RevenueDeps) {}
 
-  async execute({ meta, pageSize }: SweepFleet): Promise<SweepResult> {
+  async execute({ meta, pageSize, partition }: SweepFleet): Promise<SweepResult> {
     const totals: Totals = {
       orgs: 0,
       detections: 0,
@@ -65,7 +65,7 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
     const ctx: DecideContext = { now: this.deps.clock.now(), ruleSet: this.deps.ruleSet, newId: () => randomUUID() };
     // One aggregate over the whole fleet's usage (a single pass over token_usage) is several times
     // cheaper than one per page; the summaries (a few hundred bytes per org) are then paged in memory.
-    const usage = await loadUsageSummaries(this.deps.pool, ctx.now, this.deps.ruleSet, null);
+    const usage = await loadUsageSummaries(this.deps.pool, ctx.now, this.deps.ruleSet, null, partition);
     for (let start = 0; start < usage.length; start += pageSize) {
       await this.sweepPage(usage.slice(start, start + pageSize), ctx, meta, totals);
     }
