@@ -12,7 +12,9 @@ ALTER TABLE revenue_opportunities
   ADD COLUMN IF NOT EXISTS converted BOOLEAN,
   ADD COLUMN IF NOT EXISTS realised_mrr NUMERIC(14, 4),
   -- {"windowStart", "windowEnd", "evidence"} of the observation.
-  ADD COLUMN IF NOT EXISTS observation JSONB;
+  ADD COLUMN IF NOT EXISTS observation JSONB,
+  -- The details as detected (a refresh replaces details, never this): what an observation compares with.
+  ADD COLUMN IF NOT EXISTS baseline JSONB;
 
 -- The observer's "whose window has closed and is not observed yet" (created_at = detection).
 CREATE INDEX IF NOT EXISTS idx_revenue_opportunities_unobserved ON revenue_opportunities (created_at)
@@ -85,6 +87,6 @@ DROP INDEX IF EXISTS idx_revenue_actions_charged;
 DROP INDEX IF EXISTS idx_revenue_opportunities_effect;
 DROP INDEX IF EXISTS idx_revenue_opportunities_unobserved;
 ALTER TABLE revenue_opportunities
-  DROP COLUMN IF EXISTS observation, DROP COLUMN IF EXISTS realised_mrr, DROP COLUMN IF EXISTS converted,
+  DROP COLUMN IF EXISTS baseline, DROP COLUMN IF EXISTS observation, DROP COLUMN IF EXISTS realised_mrr, DROP COLUMN IF EXISTS converted,
   DROP COLUMN IF EXISTS observed_at, DROP COLUMN IF EXISTS holdout_share, DROP COLUMN IF EXISTS arm,
   DROP COLUMN IF EXISTS experiment_id;

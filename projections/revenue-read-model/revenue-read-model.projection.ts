@@ -111,8 +111,8 @@ export async function insertDetected(tx: Tx, tables: ProjectionTables, events: r
   // ON CONFLICT: a rebuild or a re-applied event finds the row already there.
   await tx.query(sql.unsafe`
     INSERT INTO ${tables.of('revenue_opportunities')}
-      (id, org_id, type, source, confidence, details, evidence, rule_set_version, created_at, updated_at, status)
-    SELECT id, org_id, type, source, confidence, details, evidence, rule_set_version, detected_at, detected_at, 'open'
+      (id, org_id, type, source, confidence, details, baseline, evidence, rule_set_version, created_at, updated_at, status)
+    SELECT id, org_id, type, source, confidence, details, details, evidence, rule_set_version, detected_at, detected_at, 'open'
     FROM ${sql.unnest(rows, ['uuid', 'uuid', 'text', 'text', 'numeric', 'jsonb', 'jsonb', 'text', 'timestamptz'])}
       AS t(id, org_id, type, source, confidence, details, evidence, rule_set_version, detected_at)
     ON CONFLICT (id) DO NOTHING`);

@@ -9,6 +9,8 @@ export interface Opportunity {
   readonly source: string;
   readonly confidence: number;
   readonly details: Facts;
+  /** The details as detected (a refresh replaces `details`, never this): what an observation compares with. */
+  readonly baseline: Facts;
   readonly evidence: Facts;
   readonly ruleSetVersion: string;
   readonly status: OpportunityStatus;
@@ -91,6 +93,7 @@ export function evolve(state: RevenueAccountState, event: RevenueEvent): Revenue
         source: d.source,
         confidence: d.confidence,
         details: d.details,
+        baseline: d.details,
         evidence: d.evidence,
         ruleSetVersion: d.ruleSetVersion,
         status: 'open',

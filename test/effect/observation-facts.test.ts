@@ -86,4 +86,20 @@ describe('observation facts from the platform tables', () => {
       { type: 'upsell', converted: true, mrr: 15 },
     ]);
   });
+  it('keeps 30 x 24 hours in a session whose time zone changes its clocks inside the window', async () => {
+    const spring = new Date('2026-03-10T12:00:00.000Z'); // Europe moves its clocks on 29 March
+    const saved = h.clock.current;
+    h.clock.current = spring;
+    const other = await seedOrg(h, { tier: 1, balance: 0.5, days: 30, daily: () => ({ text: 2_000, voice: 0 }) });
+    const run = await h.commands.execute(new RunFullAnalysis(other, h.meta()));
+    await h.caughtUp(run.position);
+    h.clock.current = saved;
+    const rows = await h.db.pool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`SET LOCAL TIME ZONE 'Europe/Berlin'`);
+      return loadDueObservations(tx, new Date(spring.getTime() + 31 * DAY), 30, { limit: 100, after: null });
+    });
+    const mine = rows.filter((r) => r.org_id === other);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const r of mine) expect(r.window_end).toBe(new Date(spring.getTime() + 30 * DAY).toISOString());
+  });
 });

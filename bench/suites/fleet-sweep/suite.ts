@@ -65,7 +65,7 @@ export const fleetSweep: Suite = {
       const events = sweeps[0]?.first.eventsAppended ?? 0;
       return [
         metric('full sweep: SweepFleet + both projections caught up', 's', fullS, {
-          target: '<= 10',
+          target: '<= 6',
           note: `${events.toLocaleString('en-US')} events`,
         }),
         metric(

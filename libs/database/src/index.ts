@@ -14,5 +14,5 @@ export { createDatabasePool, sql, type DatabasePool, type DatabaseTransactionCon
 export { projectRoot } from './project-root.js';
 export { createDatabase, dropDatabase, withDatabaseName } from './databases.js';
 export * from './rls-session.js';
-export { isUuid } from './uuid.js';
+export { isUuid, UUID_PATTERN } from './uuid.js';
 export { isoTimestamp } from './timestamps.js';

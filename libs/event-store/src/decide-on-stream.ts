@@ -101,6 +101,10 @@ async function maybeSnapshot<State>(
 ): Promise<void> {
   if (!snapshots || after.revision === 'no_stream' || after.lastEventId === null) return;
   if (loaded.folded + after.appended < snapshots.every) return;
+  // An append the store recognised as already written (same event ids) returns the first
+  // append's revision: the state here is not that stream's state then, so no snapshot of it.
+  const base = loaded.revision === 'no_stream' ? -1n : loaded.revision;
+  if (after.revision !== base + BigInt(after.appended)) return;
   await snapshots.store
     .save(streamName, snapshots.schema, { state: after.state, revision: after.revision, lastEventId: after.lastEventId })
     .catch(() => undefined);

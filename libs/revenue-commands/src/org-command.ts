@@ -29,7 +29,7 @@ export const revenueFold: Fold<RevenueAccountState, RevenueEvent> = { initialSta
  * rules change (test/revenue/snapshot-schema.test.ts fails until the reference fold is updated
  * with it), so snapshots taken by older code are ignored rather than misread.
  */
-export const REVENUE_STATE_SCHEMA = 'revenue-account-state/2';
+export const REVENUE_STATE_SCHEMA = 'revenue-account-state/3';
 /** A command that folded this many events after the org's snapshot takes a new one. */
 export const REVENUE_SNAPSHOT_EVERY = 100;
 

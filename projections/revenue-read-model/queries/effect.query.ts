@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sql, type CommonQueryMethods, type DatabasePool } from '#database';
-import { METHOD, OPPORTUNITY_TYPES, upliftOf, type ArmAggregate, type OpportunityType, type RuleSet, type UpliftFigures } from '#revenue';
+import { METHOD, OPPORTUNITY_TYPES, upliftOf, type ArmAggregate, type OpportunityType, type UpliftFigures } from '#revenue';
 
 const ArmRow = z.object({
   play: z.enum(OPPORTUNITY_TYPES),
@@ -29,7 +29,7 @@ export interface EffectReport {
 }
 
 const UNIT =
-  'an org counts once per play and experiment, by its first observed opportunity there (later re-detections of the same org are not new, independent units)';
+  "an org counts once per play and experiment, by its first observed opportunity there (later re-detections of the same org are not new, independent units); credits spent are those charged for those opportunities' actions";
 const OVERALL = 'every play pooled: an (org, play) pair is one unit, so an org detected for two plays counts twice';
 
 /**
@@ -72,7 +72,7 @@ const addArms = (a: ArmAggregate, b: ArmAggregate): ArmAggregate => ({
  */
 export async function effectReport(
   db: Pick<DatabasePool, 'transaction'>,
-  options: { readonly now: Date; readonly observationWindowDays: number; readonly ruleSet?: RuleSet },
+  options: { readonly now: Date; readonly observationWindowDays: number },
 ): Promise<EffectReport> {
   const rows = await db.transaction(async (tx) => {
     // One aggregate over every observed opportunity: memory for its hash join instead of batches

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ObserveOutcomes } from '../commands.js';
 import { InvalidCommandError, OpportunityNotFoundError } from '../errors.js';
-import type { ExperimentArmAssigned, OutcomeObserved } from '../events.js';
+import type { ExperimentArmAssigned, OpportunityRefreshed, OutcomeObserved } from '../events.js';
 import { defaultRuleSet } from '../rules/rule-set.js';
 import { daysAgo, ORG, opportunityDetected } from '../test-support/fixtures.js';
 import { given, NOW, testContext } from '../test-support/given-when-then.js';
@@ -20,7 +20,7 @@ const facts = (over: Partial<ObservationFacts> = {}): ObservationFacts => ({
   ...over,
 });
 const verdict = (type: OpportunityType, details: Facts, over: Partial<ObservationFacts>) =>
-  observeOutcome({ type, details }, facts(over), config, defaultRuleSet);
+  observeOutcome({ type, baseline: details }, facts(over), config, defaultRuleSet);
 
 describe('observed outcomes: one definition per play, at its boundaries', () => {
   it('upsell converts when the tier rose over the window, worth the price difference', () => {
@@ -157,6 +157,24 @@ describe('ObserveOutcomes', () => {
     given([detected])
       .when({ kind: 'ObserveOutcomes', orgId: ORG, observations: [null as never] })
       .thenError(InvalidCommandError, 'invalid_command', /observations\[0\]/);
+  });
+
+  it('compares with the details as detected, not as refreshed since (the two arms are refreshed differently)', () => {
+    const detected = opportunityDetected({
+      id: 'r1',
+      type: 'retention_intervention',
+      at: daysAgo(31),
+      details: { previousPeriod: 10_000 },
+    });
+    const { detectedAt: _detected, ...facts0 } = detected.data;
+    const refreshed: OpportunityRefreshed = {
+      type: 'revenue.opportunity-refreshed.v1',
+      data: { ...facts0, details: { previousPeriod: 5_000 }, refreshedAt: daysAgo(20) },
+    };
+    const f = facts({ windowStart: detected.data.detectedAt, windowEnd: daysAgo(1), textTokens: 7_000 });
+    const [event] = given([detected, refreshed]).when(observe(f, 'r1')).events();
+    // 7,000 is 70 % of the 10,000 as detected (not converted), though 140 % of the refreshed 5,000.
+    expect(event).toMatchObject({ data: { converted: false, evidence: { volumeBeforeDecline: 10_000 } } });
   });
 
   it('uses the configured window', () => {

@@ -7,7 +7,7 @@ import type { Facts, OpportunityType } from '../types.js';
 export interface ObservationConfig {
   /** Days after detection that the observation covers (default 30). */
   readonly windowDays: number;
-  /** A retention play converts when the window's volume, per 30 days, is at least this share of the volume before the decline. */
+  /** A retention play converts when the window's volume, per rule window, is at least this share of the volume before the decline. */
   readonly retentionRecoveryShare: number;
   readonly prices: {
     /** Monthly price per tier (tier 1 = index 0); a tier above the list costs the last price. */
@@ -68,16 +68,19 @@ const numberFact = (facts: Facts, key: string): number | null => (typeof facts[k
 /**
  * Did the play work for this org? One definition per type (docs/RULES.md "Observed outcomes"),
  * the same for both arms: a control org that upgrades on its own converts too, which is the point.
+ * It compares with the details as detected (`baseline`): a held-out opportunity stays open and
+ * is refreshed, a treated one closes on its outcome, so the latest details would measure the two
+ * arms against different baselines.
  */
 export function observeOutcome(
-  opportunity: Pick<Opportunity, 'type' | 'details'>,
+  opportunity: Pick<Opportunity, 'type' | 'baseline'>,
   facts: ObservationFacts,
   config: ObservationConfig,
-  ruleSet: Pick<RuleSet, 'voiceSecondTokenWeight' | 'upsell'>,
+  ruleSet: Pick<RuleSet, 'voiceSecondTokenWeight' | 'upsell' | 'windowDays'>,
 ): ObservedOutcome {
   const byType: Record<OpportunityType, () => ObservedOutcome> = {
     upsell: () => {
-      const from = facts.tierAtStart ?? numberFact(opportunity.details, 'currentTier') ?? ruleSet.upsell.defaultTier;
+      const from = facts.tierAtStart ?? numberFact(opportunity.baseline, 'currentTier') ?? ruleSet.upsell.defaultTier;
       const to = facts.tierAtEnd ?? from;
       const converted = to > from;
       return {
@@ -91,18 +94,18 @@ export function observeOutcome(
       return { converted, realisedMrr: converted ? config.prices.crossSellConversion : 0, evidence: { voiceSeconds: facts.voiceSeconds } };
     },
     feature_expansion: () => {
-      const volume = perThirtyDays(facts, config, ruleSet);
-      const atDetection = numberFact(opportunity.details, 'currentPeriod') ?? Number.POSITIVE_INFINITY;
+      const volume = perRuleWindow(facts, config, ruleSet);
+      const atDetection = numberFact(opportunity.baseline, 'currentPeriod') ?? Number.POSITIVE_INFINITY;
       const converted = volume >= atDetection;
       return {
         converted,
         realisedMrr: converted ? config.prices.featureExpansion : 0,
-        evidence: { volumePer30Days: volume, volumeAtDetection: Number.isFinite(atDetection) ? atDetection : null },
+        evidence: { volumePerRuleWindow: volume, volumeAtDetection: Number.isFinite(atDetection) ? atDetection : null },
       };
     },
     retention_intervention: () => {
-      const volume = perThirtyDays(facts, config, ruleSet);
-      const before = numberFact(opportunity.details, 'previousPeriod') ?? Number.POSITIVE_INFINITY;
+      const volume = perRuleWindow(facts, config, ruleSet);
+      const before = numberFact(opportunity.baseline, 'previousPeriod') ?? Number.POSITIVE_INFINITY;
       const needed = before * config.retentionRecoveryShare;
       const converted = volume >= needed;
       const tier = facts.tierAtEnd ?? facts.tierAtStart ?? ruleSet.upsell.defaultTier;
@@ -110,7 +113,7 @@ export function observeOutcome(
         converted,
         realisedMrr: converted ? tierPrice(config, tier) : 0,
         evidence: {
-          volumePer30Days: volume,
+          volumePerRuleWindow: volume,
           volumeBeforeDecline: Number.isFinite(before) ? before : null,
           recoveryShare: config.retentionRecoveryShare,
           tier,
@@ -129,8 +132,15 @@ export function observeOutcome(
   return byType[opportunity.type]();
 }
 
-/** The window's usage volume scaled to 30 days, so windows of other lengths compare with the rules' 30-day volumes. */
-function perThirtyDays(facts: ObservationFacts, config: ObservationConfig, ruleSet: Pick<RuleSet, 'voiceSecondTokenWeight'>): number {
+/**
+ * The window's usage volume scaled to the rule set's window (30 days by default), the span the
+ * detection's volumes cover, so an observation window of another length compares like for like.
+ */
+function perRuleWindow(
+  facts: ObservationFacts,
+  config: ObservationConfig,
+  ruleSet: Pick<RuleSet, 'voiceSecondTokenWeight' | 'windowDays'>,
+): number {
   const volume = usageVolume({ textTokens: facts.textTokens, voiceSeconds: facts.voiceSeconds, rows: 0 }, ruleSet);
-  return round4((volume * 30) / config.windowDays);
+  return round4((volume * ruleSet.windowDays) / config.windowDays);
 }

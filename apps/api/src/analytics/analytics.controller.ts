@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { isUuid, type DatabasePool } from '#database';
+import { isUuid, UUID_PATTERN, type DatabasePool } from '#database';
 import { effectReport, listAttributions, type AttributionView, type EffectReport } from '#read-models';
 import { OPPORTUNITY_TYPES, type OpportunityType } from '#revenue';
 import { RequireScope } from '../platform/auth/decorators.js';
@@ -69,7 +69,8 @@ export class AttributionQuery {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'orgId must be a UUID' }) // isUuid's text: demo ids are no RFC 4122 UUIDs
+  // Any version, as the rest of the API (demo org ids are md5-derived, not RFC 4122 v4).
+  @Matches(UUID_PATTERN, { message: 'orgId must be a UUID' })
   orgId?: string;
 
   @PageLimit(500, 50)

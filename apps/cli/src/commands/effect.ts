@@ -1,3 +1,4 @@
+import { isUuid } from '#database';
 import { effectReport, listAttributions, type PlayEffect } from '#read-models';
 import type { Interval, OpportunityType } from '#revenue';
 import { configOf, type CommandContext } from '../context.js';
@@ -60,7 +61,7 @@ export async function attribution(
   options: { readonly play?: OpportunityType; readonly org?: string; readonly limit: number },
   ctx: CommandContext,
 ): Promise<void> {
-  if (options.org !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(options.org)) {
+  if (options.org !== undefined && !isUuid(options.org)) {
     ctx.usage(`--org must be a UUID`);
   }
   const items = await withRuntime(configOf(ctx), ctx.env, (runtime) =>

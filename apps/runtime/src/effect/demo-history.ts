@@ -1,4 +1,4 @@
-import { sql } from '#database';
+import { sql, type CommonQueryMethods } from '#database';
 import { executeOnOrgs, SweepFleet, SweepFleetHandler, type CommandMeta, type RevenueDeps } from '#revenue-commands';
 import {
   decide,
@@ -10,6 +10,7 @@ import {
   type RevenueAccountState,
   type RevenueEvent,
 } from '#revenue';
+import { DEMO_OWNER_ID } from '../demo-data.sql.js';
 
 /**
  * A backdated experiment for the demo: orgs detected `detectedDaysAgo` days ago under the rules
@@ -69,11 +70,11 @@ export async function seedDemoHistory(deps: RevenueDeps, asOf: Date, options: De
       INSERT INTO token_wallets (org_id, tier, balance) SELECT * FROM ${sql.unnest(values, ['uuid', 'int4', 'numeric'])}`);
     await tx.query(sql.unsafe`
       INSERT INTO user_organizations (user_id, org_id, role)
-      SELECT '00000000-0000-4000-8000-00000000d3e0'::uuid, id, 'owner' FROM unnest(${sql.array(
+      SELECT ${DEMO_OWNER_ID}::uuid, id, 'owner' FROM unnest(${sql.array(
         rows.map((r) => r.id),
         'uuid',
       )}) AS id`);
-    const usage = withPlay.flatMap(({ id, play }) => {
+    const usage = withPlay.flatMap(({ id, play }): UsageRow[] => {
       const p = PLAYS[play];
       return [
         [id, at(-45), p.previous[0], p.previous[1]],
@@ -89,10 +90,13 @@ export async function seedDemoHistory(deps: RevenueDeps, asOf: Date, options: De
   await new SweepFleetHandler(then(0)).execute(new SweepFleet(OPERATOR));
 
   // The operator approves each proposal an hour later and MAOS reports it sent.
+  const held = new Map<string, boolean>();
   await forEachOrgPage(
     then(1 / 24),
     orgs.map((o) => o.id),
     (state, ctx) => {
+      // The arm each org was given at detection, as its stream recorded it.
+      for (const o of Object.values(state.opportunities)) if (o.experiment) held.set(state.orgId!, o.experiment.arm === 'control');
       let current = state;
       const events: RevenueEvent[] = [];
       for (const action of Object.values(state.actions).filter((a) => a.status === 'proposed')) {
@@ -111,13 +115,7 @@ export async function seedDemoHistory(deps: RevenueDeps, asOf: Date, options: De
   );
 
   // What the platform saw over the next 30 days: a conversion at the planted rate of the org's arm.
-  const converted = new Set<string>();
-  const ruleSet = deps.ruleSet;
-  for (const { id, play } of orgs) {
-    const holdout = ruleSet.holdouts?.[play];
-    const control = holdout !== undefined && holdoutBucket(id, holdout.experimentId) < holdout.share;
-    if (draw(id) < (control ? rates.control : rates.treatment)) converted.add(id);
-  }
+  const converted = new Set(orgs.filter(({ id }) => draw(id) < (held.get(id) ? rates.control : rates.treatment)).map((o) => o.id));
   await deps.pool.transaction(async (tx) => {
     const usage = orgs.flatMap(({ id, play }) => afterUsage(id, play, converted.has(id), at));
     await insertUsage(tx, usage);
@@ -180,14 +178,17 @@ function afterUsage(
   }
 }
 
-async function insertUsage(
-  tx: { query: (q: ReturnType<typeof sql.unsafe>) => Promise<unknown> },
-  rows: ReadonlyArray<readonly [string, string, number, number]> | Array<Array<string | number>>,
-) {
+/** token_usage rows: org, period start, text tokens, voice seconds. */
+type UsageRow = readonly [string, string, number, number];
+
+async function insertUsage(tx: CommonQueryMethods, rows: readonly UsageRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(sql.unsafe`
     INSERT INTO token_usage (org_id, period_start, text_tokens_used, voice_seconds_used)
-    SELECT * FROM ${sql.unnest(rows as Array<Array<string | number>>, ['uuid', 'timestamptz', 'int8', 'int8'])}`);
+    SELECT * FROM ${sql.unnest(
+      rows.map((r) => [...r]),
+      ['uuid', 'timestamptz', 'int8', 'int8'],
+    )}`);
 }
 
 async function forEachOrgPage(

@@ -48,7 +48,9 @@ const tierAsOf = (at: ReturnType<typeof sql.fragment>) => sql.fragment`coalesce(
 /**
  * The facts of every opportunity whose observation window [detection, detection + windowDays)
  * has closed by `now` and that is not observed yet, oldest first, at most `limit`: usage,
- * tier history and credit purchases summed over the window, one statement for the page.
+ * tier history and credit purchases summed over the window, one statement for the page. A day
+ * is 24 hours, as in the domain's window (`interval '1 day'` would follow the session's time
+ * zone across a clock change, and the domain would refuse the facts).
  */
 export async function loadDueObservations(
   db: CommonQueryMethods,
@@ -61,9 +63,9 @@ export async function loadDueObservations(
     : sql.fragment``;
   const rows = await db.any(sql.type(DueRow)`
     WITH d AS (
-      SELECT o.id, o.org_id, o.created_at AS ws, o.created_at + make_interval(days => ${windowDays}) AS we
+      SELECT o.id, o.org_id, o.created_at AS ws, o.created_at + ${windowDays} * interval '24 hours' AS we
       FROM revenue_opportunities o
-      WHERE o.observed_at IS NULL AND o.created_at <= ${now.toISOString()}::timestamptz - make_interval(days => ${windowDays}) ${after}
+      WHERE o.observed_at IS NULL AND o.created_at <= ${now.toISOString()}::timestamptz - ${windowDays} * interval '24 hours' ${after}
       ORDER BY o.created_at, o.id
       LIMIT ${page.limit})
     SELECT d.org_id, d.ws::text AS detected_at, d.id AS opportunity_id, ${iso(sql.fragment`d.ws`)} AS window_start, ${iso(sql.fragment`d.we`)} AS window_end,
@@ -128,36 +130,21 @@ export async function observeOutcomes(
         orgId,
         observations: due.map((r) => ({ opportunityId: r.opportunity_id, facts: factsOf(r) })),
       };
-      decisions.set(orgId, (state, ctx) => decide(command, state, ctx));
+      // A refusal is this org's alone: reported, the org decides nothing, the page goes on.
+      decisions.set(orgId, (state, ctx) => {
+        try {
+          return decide(command, state, ctx);
+        } catch (error) {
+          errors.push(`observation of org ${orgId}: ${error instanceof Error ? error.message : String(error)}`);
+          return [];
+        }
+      });
     }
-    // One org's refusal fails the whole batch's decisions: then each org alone, so the others still count.
-    const page = await executeOnOrgs(deps, decisions, 'ObserveOutcomes', options.meta)
-      .then((results) => ({ observed: results.reduce((n, r) => n + r.events.length, 0), errors: [] as string[] }))
-      .catch(() => observeOneByOne(deps, decisions, options.meta));
-    observed += page.observed;
-    errors.push(...page.errors);
+    const results = await executeOnOrgs(deps, decisions, 'ObserveOutcomes', options.meta);
+    observed += results.reduce((n, r) => n + r.events.length, 0);
     if (rows.length < pageSize) break;
     const last = rows.at(-1)!;
     after = { detectedAt: last.detected_at, id: last.opportunity_id };
   }
   return { orgs: orgs.size, observed, errors };
-}
-
-/** The page's orgs one by one: a refusal for one org keeps the others' observations. */
-async function observeOneByOne(
-  deps: RevenueDeps,
-  decisions: ReadonlyMap<string, (state: RevenueAccountState, ctx: DecideContext) => RevenueEvent[]>,
-  meta: CommandMeta,
-): Promise<{ observed: number; errors: string[] }> {
-  const errors: string[] = [];
-  let observed = 0;
-  for (const [orgId, decision] of decisions) {
-    try {
-      const [result] = await executeOnOrgs(deps, new Map([[orgId, decision]]), 'ObserveOutcomes', meta);
-      observed += result?.events.length ?? 0;
-    } catch (error) {
-      errors.push(`observation of org ${orgId}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return { observed, errors };
 }

@@ -39,24 +39,33 @@ const iso = (column: string) =>
  * and read here in one statement (one snapshot), so each state is exactly the state at that
  * revision. Orgs the read model has never seen get no entry (see snapshotOf).
  */
-export async function loadOrgSnapshots(db: CommonQueryMethods, orgIds: readonly string[]): Promise<Map<string, OrgSnapshot>> {
+export async function loadOrgSnapshots(
+  db: CommonQueryMethods,
+  orgIds: readonly string[],
+  /** Read each org's experiment arms (needed only when the rule set has holdouts: they decide new assignments). */
+  options: { readonly arms: boolean },
+): Promise<Map<string, OrgSnapshot>> {
+  const arms = options.arms
+    ? sql.fragment`(
+      -- The arm of each experiment the org was ever assigned in: its first assignment (the fold's rule).
+      SELECT json_object_agg(f.experiment_id, f.arm) AS arms FROM (
+        SELECT DISTINCT ON (e.experiment_id) e.experiment_id, e.arm FROM revenue_opportunities e
+        WHERE e.org_id = s.org_id AND e.experiment_id IS NOT NULL ORDER BY e.experiment_id, e.created_at, e.id) f)`
+    : sql.fragment`(SELECT NULL::json AS arms)`;
   const rows = (await db.any(sql.unsafe`
     SELECT s.org_id, s.stream_revision, s.last_run_stop, o.opportunities, a.actions, a.credits_reserved, a.credits_charged, x.arms
     FROM revenue_org_streams s
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object(
         'id', o.id, 'type', o.type, 'source', o.source, 'confidence', o.confidence, 'details', o.details,
+        'baseline', coalesce(o.baseline, o.details),
         'evidence', o.evidence, 'ruleSetVersion', coalesce(o.rule_set_version, ''), 'detectedAt', ${iso('o.created_at')},
         'refreshedAt', ${iso('o.updated_at')}, 'lastActionAt', ${iso('o.last_action_at')},
         'experiment', CASE WHEN o.experiment_id IS NOT NULL THEN json_build_object('experimentId', o.experiment_id, 'arm', o.arm) END,
         'observation', CASE WHEN o.observed_at IS NOT NULL THEN json_build_object(
           'converted', o.converted, 'realisedMrr', o.realised_mrr::float8, 'observedAt', ${iso('o.observed_at')}) END)), '[]') AS opportunities
       FROM revenue_opportunities o WHERE o.org_id = s.org_id AND o.status = 'open') o
-    CROSS JOIN LATERAL (
-      -- The arm of each experiment the org was ever assigned in: its first assignment (the fold's rule).
-      SELECT json_object_agg(f.experiment_id, f.arm) AS arms FROM (
-        SELECT DISTINCT ON (e.experiment_id) e.experiment_id, e.arm FROM revenue_opportunities e
-        WHERE e.org_id = s.org_id AND e.experiment_id IS NOT NULL ORDER BY e.experiment_id, e.created_at, e.id) f) x
+    CROSS JOIN LATERAL ${arms} x
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object(
           'id', a.id, 'opportunityId', a.opportunity_id, 'opportunityType', a.metadata->>'opportunityType',

@@ -77,6 +77,7 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
     const snapshots = await loadOrgSnapshots(
       this.deps.pool,
       usage.map((u) => u.orgId),
+      { arms: this.deps.ruleSet.holdouts !== undefined },
     );
     const candidates: Candidate[] = [];
     for (const summary of usage) {
