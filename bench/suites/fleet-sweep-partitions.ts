@@ -1,18 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { createDatabasePool, sql, type DatabasePool } from '#database';
 import { comparePositions, parsePosition, PostgresEventStore, type LogPosition } from '#event-store';
-import { ProjectionRunner, postgresLogLag } from '#projection-runner';
 import { allProjections } from '#read-models';
 import { SweepFleet, SweepFleetHandler, type SweepResult } from '#revenue-commands';
 import { defaultRuleSet } from '#revenue';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu, type CpuSplit } from './support/cpu.js';
-import { quietLogger } from './support/entries-projection.js';
 import { seedLog } from './support/events.js';
-import { seedFleet } from './fleet-sweep/seed-fleet.js';
-import { resetRevenueState } from './fleet-sweep/sweep-round.js';
+import { liveProjections, seededFleetDatabase } from './fleet-sweep/sweep-round.js';
 
 const ORGS = 100_000;
 const HISTORY = 100_000; // events of other streams already in the log, as in the fleet-sweep suite
@@ -46,14 +42,7 @@ export const fleetSweepPartitions: Suite = {
   name: 'fleet-sweep-partitions',
   description: `SweepFleet over ${ORGS.toLocaleString('en-US')} orgs: one worker vs ${WORKERS} workers on disjoint partitions`,
   async run(ctx: BenchContext): Promise<Metric[]> {
-    const url = await ctx.freshDatabase();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await seedFleet(client, { orgs: ORGS, asOf: AS_OF }, ctx.log);
-    } finally {
-      await client.end();
-    }
+    const url = await seededFleetDatabase(ctx, { orgs: ORGS, asOf: AS_OF });
     const pool = await createDatabasePool(url);
     const store = new PostgresEventStore({ pool, connectionUrl: url });
     const workers: Worker[] = [];
@@ -173,18 +162,8 @@ async function sweepRun(
   workers: readonly Worker[],
   partitions: (n: number) => ReadonlyArray<{ index: number; count: number } | undefined>,
 ): Promise<Run> {
-  await resetRevenueState(pool);
-  const runner = new ProjectionRunner({
-    store,
-    pool,
-    connectionUrl: url,
-    projections: allProjections,
-    lag: postgresLogLag(pool),
-    logger: quietLogger,
-  });
-  runner.start();
+  const runner = await liveProjections(pool, store, url, history);
   try {
-    for (const p of allProjections) if (!(await runner.waitFor(p.name, history, 120_000))) throw new Error(`${p.name} did not start`);
     const shares = partitions(workers.length);
     let sweepS = 0;
     const workerS: number[] = [];

@@ -1,12 +1,10 @@
-import pg from 'pg';
 import { createDatabasePool, sql } from '#database';
 import { PostgresEventStore } from '#event-store';
 import { metric, type BenchContext, type Metric, type Suite } from '../../harness.js';
 import { describeSplit } from '../support/cpu.js';
 import { seedLog } from '../support/events.js';
-import { seedFleet } from './seed-fleet.js';
 import { runSpecPattern } from './spec-per-org.js';
-import { resetRevenueState, sweepRound, type SweepRound } from './sweep-round.js';
+import { resetRevenueState, seededFleetDatabase, sweepRound, type SweepRound } from './sweep-round.js';
 
 const ORGS = 100_000;
 const SAMPLE_EVERY = 200; // the spec pattern runs on every 200th org: 500 orgs
@@ -24,14 +22,7 @@ export const fleetSweep: Suite = {
   name: 'fleet-sweep',
   description: `SweepFleet over ${ORGS.toLocaleString('en-US')} orgs x 60 days of usage vs the spec's per-org queries`,
   async run(ctx: BenchContext): Promise<Metric[]> {
-    const url = await ctx.freshDatabase();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await seedFleet(client, { orgs: ORGS, asOf: AS_OF }, ctx.log);
-    } finally {
-      await client.end();
-    }
+    const url = await seededFleetDatabase(ctx, { orgs: ORGS, asOf: AS_OF });
     const pool = await createDatabasePool(url);
     const store = new PostgresEventStore({ pool, connectionUrl: url });
     try {

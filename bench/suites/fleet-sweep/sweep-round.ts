@@ -7,7 +7,10 @@ import { SweepFleet, SweepFleetHandler, type RevenueDeps, type SweepResult } fro
 import { allProjections } from '#read-models';
 import { ALL_REVENUE_EVENT_TYPES, defaultRuleSet, revenueStreamName } from '#revenue';
 import { measureCpu, type CpuSplit } from '../support/cpu.js';
+import pg from 'pg';
+import type { BenchContext } from '../../harness.js';
 import { quietLogger } from '../support/entries-projection.js';
+import { seedFleet } from './seed-fleet.js';
 
 export interface SweepRound {
   readonly first: SweepResult;
@@ -33,6 +36,40 @@ export async function resetRevenueState(pool: DatabasePool): Promise<void> {
   await pool.query(sql.unsafe`VACUUM ANALYZE event_store.events, event_store.streams`);
 }
 
+/** The seeded fleet's database, once per suite: a migrated database with the fleet's usage (seed-fleet.ts). */
+export async function seededFleetDatabase(ctx: BenchContext, fleet: { readonly orgs: number; readonly asOf: Date }): Promise<string> {
+  const url = await ctx.freshDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await seedFleet(client, fleet, ctx.log);
+  } finally {
+    await client.end();
+  }
+  return url;
+}
+
+/** Every projection of the runtime live, after the state reset, and caught up with the log's earlier history. */
+export async function liveProjections(
+  pool: DatabasePool,
+  store: PostgresEventStore,
+  url: string,
+  history: LogPosition,
+): Promise<ProjectionRunner> {
+  await resetRevenueState(pool);
+  const runner = new ProjectionRunner({
+    store,
+    pool,
+    connectionUrl: url,
+    projections: allProjections,
+    lag: postgresLogLag(pool),
+    logger: quietLogger,
+  });
+  runner.start();
+  for (const p of allProjections) if (!(await runner.waitFor(p.name, history, 120_000))) throw new Error(`${p.name} did not start`);
+  return runner;
+}
+
 /**
  * One cold sweep of the whole fleet with the runner live and caught up with the log's history
  * (as in production), then a re-sweep over the same usage.
@@ -44,21 +81,11 @@ export async function sweepRound(
   options: { readonly asOf: Date; readonly history: LogPosition; readonly resweep: boolean },
 ): Promise<SweepRound> {
   const { asOf, history } = options;
-  await resetRevenueState(pool);
   const deps: RevenueDeps = { store, pool, clock: { now: () => new Date(asOf) }, ruleSet: defaultRuleSet };
   const handler = new SweepFleetHandler(deps);
   const meta = () => ({ actor: { kind: 'system' as const, id: 'bench-sweep' }, correlationId: randomUUID() });
-  const runner = new ProjectionRunner({
-    store,
-    pool,
-    connectionUrl: url,
-    projections: allProjections,
-    lag: postgresLogLag(pool),
-    logger: quietLogger,
-  });
-  runner.start();
+  const runner = await liveProjections(pool, store, url, history);
   try {
-    for (const p of allProjections) if (!(await runner.waitFor(p.name, history, 120_000))) throw new Error(`${p.name} did not start`);
     let sweepS = 0;
     const { result: first, split: full } = await measureCpu(pool, async () => {
       const started = performance.now();
