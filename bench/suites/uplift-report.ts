@@ -3,6 +3,7 @@ import { createDatabasePool } from '#database';
 import { effectReport, type EffectReport } from '#read-models';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu } from './support/cpu.js';
+import { seedingSession } from './support/seed-steps.js';
 
 const ORGS = 100_000;
 const MONTHS = 12;
@@ -72,13 +73,7 @@ function assertPlanted(report: EffectReport): void {
  * action that charged 0.02 credits.
  */
 export async function seedObservations(client: pg.Client, log: (line: string) => void): Promise<void> {
-  const step = async (what: string, text: string, values: unknown[] = []) => {
-    const started = performance.now();
-    await client.query(text, values);
-    log(`seed: ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  };
-  await client.query(`SET maintenance_work_mem = '512MB'`);
-  await client.query(`SET synchronous_commit = off`);
+  const step = await seedingSession(client, log);
   await client.query(`CREATE TEMP TABLE bench_orgs AS SELECT i, md5('bench-org-' || i)::uuid AS id FROM generate_series(1, $1::int) i`, [
     ORGS,
   ]);

@@ -5,13 +5,12 @@ import fc from 'fast-check';
 import { sql } from '#database';
 import type { TestDatabase } from '#database/testing';
 import type { AttributionView, EffectReport, ExpansionView, OpportunityView, PlayEffect } from '#read-models';
-import { allProjections } from '#read-models';
 import { holdoutBucket, holdoutRuleSet, OPPORTUNITY_TYPES, type OpportunityType } from '#revenue';
 import { observeOutcomes, seedDemoHistory, type Runtime } from '#runtime';
 import { call, type Reply, type RunningApi } from '../api-platform/harness.js';
 import { addMember, seedGrowingOrg } from '../api-revenue/support/revenue-api.js';
 import { startFullApi, type FullApi } from '../support/full-api.js';
-import { AS_OF } from '../support/revenue-stack.js';
+import { AS_OF, caughtUpWithCommitted } from '../support/revenue-stack.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 
 const HISTORY_ORGS = 500;
@@ -44,13 +43,7 @@ describe('GET /api/analytics/effect and /api/analytics/attribution (scope analyt
   let api: RunningApi;
   let analyst: string;
 
-  /** Every projection has applied everything committed so far. */
-  async function caughtUp(): Promise<void> {
-    const head = await runtime.store.committedHead();
-    if (!head) return;
-    for (const { name } of allProjections)
-      expect({ name, caughtUp: await runtime.runner.waitFor(name, head, 30_000) }).toEqual({ name, caughtUp: true });
-  }
+  const caughtUp = () => caughtUpWithCommitted(runtime);
   const get = (path: string, token = analyst) => call(api, path, { token });
   const walk = async (query: string, limit: number): Promise<Page[]> => {
     const pages: Page[] = [];

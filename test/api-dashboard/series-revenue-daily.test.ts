@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '#database';
 import type { TestDatabase } from '#database/testing';
-import { allProjections } from '#read-models';
 import { ACTION_STATUSES, OPPORTUNITY_TYPES, revenueStreamName } from '#revenue';
 import type { Runtime } from '#runtime';
 import { call, type RunningApi } from '../api-platform/harness.js';
 import { addMember, seedGrowingOrg } from '../api-revenue/support/revenue-api.js';
 import { startFullApi, type FullApi } from '../support/full-api.js';
-import { AS_OF } from '../support/revenue-stack.js';
+import { AS_OF, caughtUpWithCommitted } from '../support/revenue-stack.js';
 import { serviceToken, userToken } from '../support/tokens.js';
 import {
   DAY_MS,
@@ -46,11 +45,7 @@ describe('GET /api/revenue/series: the revenue-daily projection over generated d
   const ownerId = randomUUID();
   let owner: string;
 
-  async function caughtUp(): Promise<void> {
-    // The committed head: the readable one may still hide a write an older open transaction precedes.
-    const head = await runtime.store.committedHead();
-    for (const { name } of allProjections) expect(await runtime.runner.waitFor(name, head!, 30_000)).toBe(true);
-  }
+  const caughtUp = () => caughtUpWithCommitted(runtime);
   const stream = (org: string) => runtime.store.readStream(revenueStreamName(org));
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { effectReport, listAttributions, type AttributionView, type EffectReport } from '#read-models';
 import { holdoutRuleSet, OPPORTUNITY_TYPES } from '#revenue';
 import { observeOutcomes, seedDemoHistory } from '#runtime';
-import { AS_OF, createRevenueStack, type RevenueStack } from '../support/revenue-stack.js';
+import { AS_OF, createRevenueStack, type RevenueStack, caughtUpWithCommitted } from '../support/revenue-stack.js';
 import { runCli, TEST_SECRET, type CliRun } from './support/run-cli.js';
 
 /** Enough for the pooled report to have 100 held-out orgs, too few for any single play's. */
@@ -21,17 +21,13 @@ describe('revenue-engine effect and attribution', () => {
   beforeAll(async () => {
     stack = await createRevenueStack();
     const deps = { ...stack.deps, ruleSet: holdoutRuleSet };
-    const head = async () => {
-      const p = await stack.store.committedHead();
-      return p ? `${p.commit}-${p.prepare}` : null;
-    };
     await seedDemoHistory(deps, AS_OF, { orgs: HISTORY_ORGS });
-    await stack.caughtUp(await head());
+    await caughtUpWithCommitted(stack);
     const observed = await observeOutcomes(deps, {
       meta: { actor: { kind: 'system', id: 'cli-effect-test' }, correlationId: randomUUID() },
     });
     expect(observed.errors).toEqual([]);
-    await stack.caughtUp(await head());
+    await caughtUpWithCommitted(stack);
     // The CLI reads the rules from RULE_SET_VERSION, as an operator would select them.
     env = { DATABASE_URL: stack.db.url, JWT_SECRET: TEST_SECRET, NODE_ENV: 'test', RULE_SET_VERSION: holdoutRuleSet.version };
   }, 180_000);

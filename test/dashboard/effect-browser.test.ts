@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { projectRoot } from '#database';
-import { holdoutRuleSet } from '#revenue';
+import { holdoutRuleSet, OPPORTUNITY_TYPES } from '#revenue';
 import { observeOutcomes, seedDemoHistory, type Runtime } from '#runtime';
 import { call } from '../api-platform/harness.js';
 import { startFullApi, type FullApi } from '../support/full-api.js';
 import { serviceToken } from '../support/tokens.js';
 import { chromiumUnavailable, openBrowser, seriousViolations, type Browser } from './support/browser.js';
+import { caughtUpWithCommitted } from '../support/revenue-stack.js';
 
 /**
  * The Effect view end to end: the built page, served by the real app over a runtime holding the
@@ -53,11 +54,7 @@ const points = (value: number) => `${signed(value * 100)} pp`;
 const pointsInterval = ({ low, high }: Interval) => `[${signed(low * 100)}, ${signed(high * 100)}] pp`;
 const credits = (n: number) => n.toFixed(4).replace(/0{1,2}$/, '');
 
-/** Read-your-writes: every projection has applied the last committed event. */
-async function projected(runtime: Runtime): Promise<void> {
-  const head = await runtime.store.committedHead();
-  if (head) expect(await runtime.runner.waitForAll(head, 30_000)).toBe(true);
-}
+const projected = (runtime: Runtime) => caughtUpWithCommitted(runtime);
 
 (unavailable ? describe.skip : describe)(
   unavailable ? `Effect view in Chromium (skipped: ${unavailable})` : 'Effect view in Chromium (demo history, real service)',
@@ -115,13 +112,7 @@ async function projected(runtime: Runtime): Promise<void> {
     };
 
     it('the seeded history gives every play a result (the size was picked for it)', () => {
-      expect(report.plays.map((p) => p.play)).toEqual([
-        'upsell',
-        'cross_sell',
-        'feature_expansion',
-        'retention_intervention',
-        'credit_marketplace_offer',
-      ]);
+      expect(report.plays.map((p) => p.play)).toEqual([...OPPORTUNITY_TYPES]);
       expect(sections().map((p) => [p.play, p.enoughData])).toEqual(sections().map((p) => [p.play, true]));
     });
 

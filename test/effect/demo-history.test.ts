@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '#database';
 import { effectReport } from '#read-models';
-import { holdoutRuleSet } from '#revenue';
+import { holdoutRuleSet, OPPORTUNITY_TYPES } from '#revenue';
 import { observeOutcomes, seedDemoHistory } from '#runtime';
-import { AS_OF, createRevenueStack, type RevenueStack } from '../support/revenue-stack.js';
+import { AS_OF, createRevenueStack, type RevenueStack, caughtUpWithCommitted } from '../support/revenue-stack.js';
 
 /**
  * The demo's backdated experiment: through the sweep (moved clock), the operator's approvals,
@@ -16,28 +16,18 @@ describe('demo history with a planted lift', () => {
     stack = await createRevenueStack();
   });
   afterAll(async () => stack?.close());
-  const head = async () => {
-    const p = await stack.store.committedHead();
-    return p ? `${p.commit}-${p.prepare}` : null;
-  };
 
   it('is observed by the scheduler step and reported with an interval that holds the planted lift', async () => {
     const deps = { ...stack.deps, ruleSet: holdoutRuleSet };
     const seeded = await seedDemoHistory(deps, AS_OF, { orgs: 6_000 });
-    await stack.caughtUp(await head());
+    await caughtUpWithCommitted(stack);
     const observed = await observeOutcomes(deps, { meta: { actor: { kind: 'system', id: 'test' }, correlationId: 'c' } });
     expect(seeded.orgs).toBe(6_000);
     expect(observed.errors).toEqual([]);
     expect(observed.observed).toBe(6_000);
-    await stack.caughtUp(await head());
+    await caughtUpWithCommitted(stack);
     const report = await effectReport(stack.db.pool, { now: AS_OF, observationWindowDays: 30 });
-    expect(report.plays.map((p) => p.play)).toEqual([
-      'upsell',
-      'cross_sell',
-      'feature_expansion',
-      'retention_intervention',
-      'credit_marketplace_offer',
-    ]);
+    expect(report.plays.map((p) => p.play)).toEqual([...OPPORTUNITY_TYPES]);
     const overall = report.overall;
     expect(overall.treatment.orgs + overall.control.orgs).toBe(6_000);
     expect(overall.enoughData).toBe(true);

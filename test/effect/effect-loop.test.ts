@@ -7,6 +7,7 @@ import { channelRouting, OutboxDispatcher, type ChannelConfig } from '#runtime';
 import { createRevenueHarness, type RevenueHarness } from '../revenue/support/revenue-harness.js';
 import { startReceiver } from '../outbox/support/receiver.js';
 import { fastScheduler, finishedRuns, until } from '../scheduler/support.js';
+import { caughtUpWithCommitted } from '../support/revenue-stack.js';
 
 const ORGS = 1_500;
 const PLANTED = { treatment: 0.3, control: 0.15 };
@@ -61,10 +62,7 @@ describe('proof of effect through the autonomous loop', () => {
     await h?.close();
   });
 
-  const committed = async () => {
-    const head = await h.store.committedHead();
-    await h.caughtUp(head ? `${head.commit}-${head.prepare}` : null);
-  };
+  const committed = () => caughtUpWithCommitted(h);
 
   it('recovers the planted lift within the report interval', async () => {
     const detectedAt = h.clock.now();

@@ -3,6 +3,7 @@ import { sql } from '#database';
 import { RunFullAnalysis } from '#revenue-commands';
 import { loadDueObservations, observeOutcomes } from '#runtime';
 import { createRevenueHarness, seedOrg, type RevenueHarness } from '../revenue/support/revenue-harness.js';
+import { caughtUpWithCommitted } from '../support/revenue-stack.js';
 
 const DAY = 86_400_000;
 const meta = { actor: { kind: 'system' as const, id: 'test' }, correlationId: 'observe' };
@@ -45,17 +46,17 @@ describe('observation facts from the platform tables', () => {
       INSERT INTO tier_changes (org_id, from_tier, to_tier, changed_at) VALUES
         (${orgId}, 1, 2, ${at(DAY)}), (${orgId}, 2, 3, ${at(30 * DAY)})`);
     const [row] = await due(new Date(detectedAt.getTime() + 31 * DAY));
-    expect(row).toMatchObject({
-      window_start: at(0),
-      window_end: at(30 * DAY),
-      tier_at_start: 1,
-      tier_at_end: 2,
-      voice_seconds: 18,
-      credit_purchases: 1,
-      credit_purchase_amount: 9.5,
+    expect(row!.facts).toMatchObject({
+      windowStart: at(0),
+      windowEnd: at(30 * DAY),
+      tierAtStart: 1,
+      tierAtEnd: 2,
+      voiceSeconds: 18,
+      creditPurchases: 1,
+      creditPurchaseAmount: 9.5,
     });
     // The seeded days before detection are not in the window.
-    expect(row!.text_tokens).toBe(0);
+    expect(row!.facts.textTokens).toBe(0);
   });
 
   it('the wallet trigger records a tier change (migration 116), at now() or at a backfill instant', async () => {
@@ -75,8 +76,7 @@ describe('observation facts from the platform tables', () => {
     expect(first).toEqual({ orgs: 1, observed: 3, errors: [] });
     // The read model has not caught up yet: the same opportunities are nominated again and the domain records nothing.
     expect(await observeOutcomes(h.deps, { meta })).toMatchObject({ observed: 0, errors: [] });
-    const head = await h.store.committedHead();
-    await h.caughtUp(head ? `${head.commit}-${head.prepare}` : null);
+    await caughtUpWithCommitted(h);
     expect(await observeOutcomes(h.deps, { meta })).toEqual({ orgs: 0, observed: 0, errors: [] });
     const rows = await h.db.pool.any(sql.unsafe`
       SELECT type, converted, realised_mrr::float8 AS mrr FROM revenue_opportunities WHERE org_id = ${orgId} ORDER BY type`);
@@ -100,6 +100,6 @@ describe('observation facts from the platform tables', () => {
     });
     const mine = rows.filter((r) => r.org_id === other);
     expect(mine.length).toBeGreaterThan(0);
-    for (const r of mine) expect(r.window_end).toBe(new Date(spring.getTime() + 30 * DAY).toISOString());
+    for (const r of mine) expect(r.facts.windowEnd).toBe(new Date(spring.getTime() + 30 * DAY).toISOString());
   });
 });

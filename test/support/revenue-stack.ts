@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '#database/testing';
-import { parsePosition, PostgresEventStore } from '#event-store';
+import { formatPosition, parsePosition, PostgresEventStore, type EventStore } from '#event-store';
 import { ProjectionRunner, postgresLogLag } from '#projection-runner';
 import type { Clock, RevenueDeps } from '#revenue-commands';
 import { allProjections } from '#read-models';
@@ -38,6 +38,19 @@ export interface RevenueStack {
   /** Read-your-writes for the test's own reads: both projections include `position`. */
   caughtUp(position: string | null | undefined): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Read-your-writes for a test's own reads after batch work: every projection has applied
+ * everything committed so far (the committed head: the readable one may still hide a write that
+ * an older open transaction precedes). Works on a RevenueStack and on a Runtime.
+ */
+export async function caughtUpWithCommitted(
+  source: { readonly store: Pick<EventStore, 'committedHead'>; readonly runner: Pick<ProjectionRunner, 'waitForAll'> },
+  timeoutMs = 30_000,
+): Promise<void> {
+  const head = await source.store.committedHead();
+  if (head && !(await source.runner.waitForAll(head, timeoutMs))) throw new Error(`the projections did not reach ${formatPosition(head)}`);
 }
 
 export async function createRevenueStack(): Promise<RevenueStack> {

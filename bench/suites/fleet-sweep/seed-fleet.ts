@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { seedingSession } from '../support/seed-steps.js';
 
 export interface FleetShape {
   readonly orgs: number;
@@ -16,13 +17,7 @@ export interface FleetShape {
  */
 export async function seedFleet(client: pg.Client, shape: FleetShape, log: (line: string) => void): Promise<void> {
   const asOf = shape.asOf.toISOString();
-  const step = async (what: string, text: string, values: unknown[] = []) => {
-    const started = performance.now();
-    await client.query(text, values);
-    log(`seed: ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  };
-  await client.query(`SET maintenance_work_mem = '512MB'`);
-  await client.query(`SET synchronous_commit = off`);
+  const step = await seedingSession(client, log);
   // Org i: random-looking id, profile p, daily text tokens b.
   await client.query(
     `CREATE TEMP TABLE bench_orgs AS SELECT i, md5('bench-org-' || i)::uuid AS id, i % 20 AS p,

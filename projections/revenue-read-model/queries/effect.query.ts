@@ -7,11 +7,8 @@ const ArmRow = z.object({
   experiment_id: z.string(),
   arm: z.enum(['treatment', 'control']),
   holdout_share: z.number().nullable(),
-  orgs: z.number(),
-  conversions: z.number(),
-  mrr_sum: z.number(),
-  mrr_sum_of_squares: z.number(),
-  credits_spent: z.number(),
+  /** Built in SQL in the shape upliftOf takes. */
+  aggregate: z.custom<ArmAggregate>(),
 });
 
 export interface PlayEffect extends UpliftFigures {
@@ -49,9 +46,9 @@ async function armAggregates(db: CommonQueryMethods) {
       SELECT a.opportunity_id, sum(a.credits_charged) AS credits FROM revenue_actions a
       WHERE a.credits_charged > 0 GROUP BY a.opportunity_id)
     SELECT f.type AS play, f.experiment_id, f.arm, max(f.holdout_share)::float8 AS holdout_share,
-      count(*)::int AS orgs, count(*) FILTER (WHERE f.converted)::int AS conversions,
-      coalesce(sum(f.realised_mrr), 0)::float8 AS mrr_sum, coalesce(sum(f.realised_mrr * f.realised_mrr), 0)::float8 AS mrr_sum_of_squares,
-      coalesce(sum(s.credits), 0)::float8 AS credits_spent
+      json_build_object('orgs', count(*), 'conversions', count(*) FILTER (WHERE f.converted),
+        'mrrSum', coalesce(sum(f.realised_mrr), 0)::float8, 'mrrSumOfSquares', coalesce(sum(f.realised_mrr * f.realised_mrr), 0)::float8,
+        'creditsSpent', coalesce(sum(s.credits), 0)::float8) AS aggregate
     FROM firsts f LEFT JOIN spent s ON s.opportunity_id = f.id
     GROUP BY f.type, f.experiment_id, f.arm`);
 }
@@ -94,14 +91,7 @@ export async function effectReport(
       treatment: emptyArm,
       control: emptyArm,
     };
-    const arm: ArmAggregate = {
-      orgs: r.orgs,
-      conversions: r.conversions,
-      mrrSum: r.mrr_sum,
-      mrrSumOfSquares: r.mrr_sum_of_squares,
-      creditsSpent: r.credits_spent,
-    };
-    experiments.set(key, { ...entry, share: r.holdout_share ?? entry.share, [r.arm]: arm });
+    experiments.set(key, { ...entry, share: r.holdout_share ?? entry.share, [r.arm]: r.aggregate });
   }
   const ordered = [...experiments.values()].sort(
     (a, b) => OPPORTUNITY_TYPES.indexOf(a.play) - OPPORTUNITY_TYPES.indexOf(b.play) || a.experimentId.localeCompare(b.experimentId),

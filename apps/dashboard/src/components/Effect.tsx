@@ -17,7 +17,7 @@ import {
 import { useResource } from '../hooks';
 import type { EffectArm, EffectInterval, EffectMethod, EffectPlay, EffectReport } from '../types';
 import { ChartCanvas } from './ChartCanvas';
-import { Empty, Loaded, TableWrap } from './ui';
+import { Empty, Loaded, RefreshHead, TableWrap } from './ui';
 
 const playName = (play: EffectPlay): string => (play.play === 'overall' ? 'Overall' : humanize(play.play));
 
@@ -302,12 +302,7 @@ export function EffectView({ api }: { api: ApiClient }) {
   const report = useResource('effect', (signal) => api.get<EffectReport>('/api/analytics/effect', { signal }));
   return (
     <section aria-labelledby="rd-effect-heading" className="rd-effect">
-      <div className="rd-section-head">
-        <h2 id="rd-effect-heading">Effect</h2>
-        <button type="button" onClick={report.reload}>
-          Refresh effect
-        </button>
-      </div>
+      <RefreshHead id="rd-effect-heading" title="Effect" level={2} onRefresh={report.reload} />
       <Loaded resource={report} what="the effect report">
         {(data) => <Report report={data} />}
       </Loaded>

@@ -3,7 +3,7 @@ import type { ApiClient } from '../api';
 import { formatTime } from '../format';
 import { useCursorStack, useResource } from '../hooks';
 import { OUTBOX_STATES, type OutboxEntry, type Page, type ParkedEvent, type ProjectionStatus, type SchedulerRun } from '../types';
-import { Choice, Empty, Loaded, CursorPager, TableWrap } from './ui';
+import { Choice, Empty, Loaded, CursorPager, RefreshHead, TableWrap } from './ui';
 
 const PAGE_SIZE = 20;
 
@@ -134,12 +134,7 @@ function PagedSection<T>({
   const headingId = `rd-${testId}-heading`;
   return (
     <section className="rd-ops-section" aria-labelledby={headingId} data-testid={testId}>
-      <div className="rd-section-head">
-        <h3 id={headingId}>{title}</h3>
-        <button type="button" onClick={page.reload}>
-          Refresh {title.toLowerCase()}
-        </button>
-      </div>
+      <RefreshHead id={headingId} title={title} onRefresh={page.reload} />
       {children}
       <Loaded resource={page} what={title.toLowerCase()}>
         {(data) => <DataTable caption={title} rows={data.items} columns={columns} rowKey={rowKey} />}
@@ -153,12 +148,7 @@ function Projections({ api }: { api: ApiClient }) {
   const projections = useResource('projections', (signal) => api.get<Page<ProjectionStatus>>('/api/ops/projections', { signal }));
   return (
     <section className="rd-ops-section" aria-labelledby="rd-projections-heading" data-testid="ops-projections">
-      <div className="rd-section-head">
-        <h3 id="rd-projections-heading">Projections</h3>
-        <button type="button" onClick={projections.reload}>
-          Refresh projections
-        </button>
-      </div>
+      <RefreshHead id="rd-projections-heading" title="Projections" onRefresh={projections.reload} />
       <Loaded resource={projections} what="projections">
         {(data) => <DataTable caption="Projections" rows={data.items} columns={PROJECTION_COLUMNS} rowKey={(p) => p.name} />}
       </Loaded>

@@ -143,3 +143,16 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
     </div>
   );
 }
+
+/** A section's heading with its "Refresh <title>" button (the views' sections all have one). */
+export function RefreshHead({ id, title, level = 3, onRefresh }: { id: string; title: string; level?: 2 | 3; onRefresh: () => void }) {
+  const Heading = level === 2 ? 'h2' : 'h3';
+  return (
+    <div className="rd-section-head">
+      <Heading id={id}>{title}</Heading>
+      <button type="button" onClick={onRefresh}>
+        Refresh {title.toLowerCase()}
+      </button>
+    </div>
+  );
+}

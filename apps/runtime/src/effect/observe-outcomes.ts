@@ -19,20 +19,13 @@ export interface ObservationResult {
   readonly errors: readonly string[];
 }
 
-/** Types the rows (not checked at run time: the SQL casts make them so). */
+/** Types the rows (not checked at run time: the SQL casts make them so); `facts` is built in SQL as the domain reads it. */
 const DueRow = z.object({
   org_id: z.string(),
   /** The page cursor: detection instant (microseconds kept) and id. */
   detected_at: z.string(),
   opportunity_id: z.string(),
-  window_start: z.string(),
-  window_end: z.string(),
-  tier_at_start: z.number().nullable(),
-  tier_at_end: z.number().nullable(),
-  text_tokens: z.number(),
-  voice_seconds: z.number(),
-  credit_purchases: z.number(),
-  credit_purchase_amount: z.number(),
+  facts: z.custom<ObservationFacts>(),
 });
 type DueRow = z.infer<typeof DueRow>;
 
@@ -68,10 +61,11 @@ export async function loadDueObservations(
       WHERE o.observed_at IS NULL AND o.created_at <= ${now.toISOString()}::timestamptz - ${windowDays} * interval '24 hours' ${after}
       ORDER BY o.created_at, o.id
       LIMIT ${page.limit})
-    SELECT d.org_id, d.ws::text AS detected_at, d.id AS opportunity_id, ${iso(sql.fragment`d.ws`)} AS window_start, ${iso(sql.fragment`d.we`)} AS window_end,
-      ${tierAsOf(sql.fragment`d.ws`)} AS tier_at_start, ${tierAsOf(sql.fragment`d.we`)} AS tier_at_end,
-      coalesce(u.text_tokens, 0)::float8 AS text_tokens, coalesce(u.voice_seconds, 0)::float8 AS voice_seconds,
-      coalesce(p.purchases, 0)::int AS credit_purchases, coalesce(p.amount, 0)::float8 AS credit_purchase_amount
+    SELECT d.org_id, d.ws::text AS detected_at, d.id AS opportunity_id, json_build_object(
+        'windowStart', ${iso(sql.fragment`d.ws`)}, 'windowEnd', ${iso(sql.fragment`d.we`)},
+        'tierAtStart', ${tierAsOf(sql.fragment`d.ws`)}, 'tierAtEnd', ${tierAsOf(sql.fragment`d.we`)},
+        'textTokens', coalesce(u.text_tokens, 0)::float8, 'voiceSeconds', coalesce(u.voice_seconds, 0)::float8,
+        'creditPurchases', coalesce(p.purchases, 0)::int, 'creditPurchaseAmount', coalesce(p.amount, 0)::float8) AS facts
     FROM d
     LEFT JOIN token_wallets w ON w.org_id = d.org_id
     LEFT JOIN LATERAL (
@@ -83,17 +77,6 @@ export async function loadDueObservations(
     ORDER BY d.ws, d.id`);
   return [...rows];
 }
-
-const factsOf = (r: DueRow): ObservationFacts => ({
-  windowStart: r.window_start,
-  windowEnd: r.window_end,
-  tierAtStart: r.tier_at_start,
-  tierAtEnd: r.tier_at_end,
-  textTokens: r.text_tokens,
-  voiceSeconds: r.voice_seconds,
-  creditPurchases: r.credit_purchases,
-  creditPurchaseAmount: r.credit_purchase_amount,
-});
 
 /**
  * Observes every opportunity whose window has closed, in both arms: the read model nominates
@@ -128,7 +111,7 @@ export async function observeOutcomes(
       const command: ObserveOutcomes = {
         kind: 'ObserveOutcomes',
         orgId,
-        observations: due.map((r) => ({ opportunityId: r.opportunity_id, facts: factsOf(r) })),
+        observations: due.map((r) => ({ opportunityId: r.opportunity_id, facts: r.facts })),
       };
       // A refusal is this org's alone: reported, the org decides nothing, the page goes on.
       decisions.set(orgId, (state, ctx) => {
