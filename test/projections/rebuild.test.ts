@@ -39,6 +39,15 @@ async function untilForeignKeysValidated(h: Harness): Promise<void> {
   throw new Error('foreign keys were never validated');
 }
 
+/** rebuild() resolves once the swap has committed; the runner logs it a moment later. */
+async function untilLogged(h: Harness, message: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (h.log.lines.some((line) => line.message === message)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`never logged: ${message}`);
+}
+
 async function indexKinds(h: Harness, table: string): Promise<{ unique: number; plain: number }> {
   return h.db.pool.one(sql.unsafe`
     SELECT count(*) FILTER (WHERE indisunique)::int AS unique, count(*) FILTER (WHERE NOT indisunique)::int AS plain
@@ -79,7 +88,7 @@ describe('projection runner: rebuild into shadow tables, then swap', () => {
     expect(await ledgerTotals(h)).toEqual(before);
     await untilForeignKeysValidated(h);
     expect(await describeLedgerTables(h.db.pool)).toEqual(catalogBefore);
-    expect(h.log.lines).toContainEqual(expect.objectContaining({ message: 'projection rebuilt and swapped in' }));
+    await untilLogged(h, 'projection rebuilt and swapped in');
     expect(await h.db.pool.anyFirst(sql.unsafe`SELECT relname FROM pg_class WHERE relname LIKE '%__rebuild%'`)).toEqual([]);
   });
 
