@@ -12,6 +12,8 @@ interface Variant {
   readonly target?: string;
   /** The store's append transport; default 'json' (the store's own default). */
   readonly transport?: AppendTransport;
+  /** The store's appendConcurrency; default: the store's own default. */
+  readonly concurrency?: number;
   /** Also report the median latency of one call (ms), under this metric name. */
   readonly latencyMetric?: string;
   /** `latencies` (optional) receives each call's latency in ms. */
@@ -63,10 +65,18 @@ const variants: Variant[] = [
     target: TARGET,
     prepare: () => manyStreams(4, 5000, 2),
   },
+  // The sweep page with its statements one at a time (as before appendConcurrency) and with more in flight.
+  ...[1, 2].map((concurrency): Variant => ({
+    name: `appendMany, 5000 new streams x 2 events per call [appendConcurrency ${concurrency}]`,
+    events: 40_000,
+    concurrency,
+    prepare: () => manyStreams(4, 5000, 2),
+  })),
   {
     name: 'appendMany, 5000 new streams x 2 events per call [arrays transport]',
     events: 40_000,
     transport: 'arrays',
+    concurrency: 1,
     prepare: () => manyStreams(4, 5000, 2),
   },
 ];
@@ -109,20 +119,23 @@ export const eventStoreAppend: Suite = {
   async run(ctx: BenchContext): Promise<Metric[]> {
     const url = await ctx.freshDatabase();
     const pool = await createDatabasePool(url);
-    const stores = new Map<AppendTransport, PostgresEventStore>(
-      (['json', 'arrays'] as const).map((transport) => [
-        transport,
-        new PostgresEventStore({ pool, connectionUrl: url, appendTransport: transport }),
-      ]),
-    );
-    const storeOf = (v: Variant) => stores.get(v.transport ?? 'json')!;
+    const stores = new Map<string, PostgresEventStore>();
+    const storeOf = (v: Variant): PostgresEventStore => {
+      const key = `${v.transport ?? 'json'}/${v.concurrency ?? 'default'}`;
+      if (!stores.has(key)) {
+        const concurrency = v.concurrency === undefined ? {} : { appendConcurrency: v.concurrency };
+        stores.set(key, new PostgresEventStore({ pool, connectionUrl: url, appendTransport: v.transport ?? 'json', ...concurrency }));
+      }
+      return stores.get(key)!;
+    };
     const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
     const latencySamples = new Map<Variant, number[]>();
     try {
       // Warm-up (connections, plans, the first index pages), not counted.
       for (const v of variants) await v.prepare()(storeOf(v));
       for (let round = 1; round <= ctx.rounds; round++) {
-        for (const v of variants) {
+        // alternate the order, so no variant always runs right after the same other one
+        for (const v of round % 2 ? variants : [...variants].reverse()) {
           const latencies: number[] = [];
           samples.get(v)!.push(await measure(pool, storeOf(v), v, ctx, round, latencies));
           if (v.latencyMetric) latencySamples.set(v, [...(latencySamples.get(v) ?? []), median(latencies)]);

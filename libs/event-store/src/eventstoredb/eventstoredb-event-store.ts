@@ -17,7 +17,7 @@ import { createClient, describeTarget, type ConnectionTarget } from './connectio
 import { toPortError, type ErrorContext } from './error-mapping.js';
 import { toRecordedEvent } from './event-mapping.js';
 import { lastLogPosition, lastSelectedPosition, readLogForwards } from './log-reads.js';
-import { mapBounded } from './map-bounded.js';
+import { mapBounded } from '../map-bounded.js';
 import { groupByStream, prepareAppend, prepareAppends, type PreparedAppend } from './prepare-append.js';
 import { subscribeToLog } from './subscribe-to-log.js';
 import { selectTypes } from './type-selection.js';

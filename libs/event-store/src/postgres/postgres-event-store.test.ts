@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createTestDatabase, testServerUrl, type TestDatabase } from '#database/testing';
 import { completes, ids, newEvent, pull, untilVisible } from '../../test-support/contract-helpers.js';
 import { DuplicateEventError, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
-import type { AppendResult, StreamAppend } from '../event-store.port.js';
+import { comparePositions, type AppendResult, type StreamAppend } from '../event-store.port.js';
 import { UpcasterRegistry } from '../upcasting.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { InvalidAppendError } from './validate-append.js';
@@ -43,7 +43,8 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
     expect((await store.append(s, [newEvent('erase.v1')], 'no_stream')).nextExpectedRevision).toBe(0n);
   });
 
-  it('appendMany writes thousands of streams in one transaction per round, in the caller order per stream', async () => {
+  it('appendMany with appendConcurrency 1 writes thousands of streams in one transaction per round, in the caller order per stream', async () => {
+    const serial = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, appendConcurrency: 1 });
     const names = Array.from({ length: 2500 }, (_, i) => stream(`fleet-${i}`));
     const first: StreamAppend[] = names.map((streamName) => ({
       streamName,
@@ -53,13 +54,113 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
     const again: StreamAppend[] = names
       .slice(0, 500)
       .map((streamName) => ({ streamName, events: [newEvent('fleet.swept.v1')], expectedRevision: 0n }));
-    const results = (await store.appendMany([...first, ...again])) as AppendResult[];
+    const results = (await serial.appendMany([...first, ...again])) as AppendResult[];
+    await serial.close();
     expect(results.every((r) => !(r instanceof Error))).toBe(true);
     expect(results.map((r) => r.nextExpectedRevision)).toEqual([...names.map(() => 0n), ...again.map(() => 1n)]);
     // one transaction per round: the 2500 first appends share a commit, the 500 second ones another
     expect(new Set(results.slice(0, 2500).map((r) => r.position.commit)).size).toBe(1);
     expect(new Set(results.slice(2500).map((r) => r.position.commit)).size).toBe(1);
     expect(ids(await store.readStream(names[0]!))).toEqual(ids([first[0]!.events[0]!, again[0]!.events[0]!]));
+  });
+
+  it('appendMany runs a large round as concurrent statements: results in input order, conflicts and retries per entry', async () => {
+    const concurrent = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, appendConcurrency: 3 });
+    try {
+      const existing = Array.from({ length: 300 }, (_, i) => stream(`taken-${i}`));
+      const earlier: StreamAppend[] = existing.map((streamName) => ({
+        streamName,
+        events: [newEvent('wide.v1'), newEvent('wide.v1')],
+        expectedRevision: 'no_stream',
+      }));
+      const earlierResults = (await concurrent.appendMany(earlier)) as AppendResult[];
+      // 1,500 new streams x 2 events, each followed by a second append to the same stream every
+      // 5th entry, with a stale expectation on a taken stream or a retry of `earlier` in between
+      const batch: StreamAppend[] = [];
+      const expected: Array<bigint | 'conflict' | AppendResult> = [];
+      for (let i = 0; i < 1500; i++) {
+        const streamName = stream(`wide-${i}`);
+        batch.push({ streamName, events: [newEvent('wide.v1'), newEvent('wide.v1')], expectedRevision: 'no_stream' });
+        expected.push(1n);
+        if (i % 5 === 0) {
+          batch.push({ streamName, events: [newEvent('wide.v1')], expectedRevision: 1n });
+          expected.push(2n);
+        }
+        if (i % 10 === 3) {
+          batch.push({ streamName: existing[Math.floor(i / 10)]!, events: [newEvent('wide.v1')], expectedRevision: 0n });
+          expected.push('conflict');
+        }
+        if (i % 10 === 7) {
+          batch.push(earlier[Math.floor(i / 10)]!);
+          expected.push(earlierResults[Math.floor(i / 10)]!);
+        }
+      }
+      const results = await concurrent.appendMany(batch);
+      expect(results).toHaveLength(batch.length);
+      results.forEach((result, i) => {
+        const want = expected[i]!;
+        if (want === 'conflict') {
+          expect(result).toBeInstanceOf(WrongExpectedRevisionError);
+          expect(result).toMatchObject({ streamName: batch[i]!.streamName, actual: 1n });
+        } else if (typeof want === 'bigint') expect((result as AppendResult).nextExpectedRevision).toBe(want);
+        else expect(result).toEqual(want);
+      });
+      // the first round (3,450 events) went out as three statements, each its own transaction
+      const firstRound = results.filter((_, i) => batch[i]!.expectedRevision === 'no_stream' && expected[i] === 1n) as AppendResult[];
+      expect(new Set(firstRound.map((r) => r.position.commit)).size).toBe(3);
+      const sample = batch.findIndex((entry, i) => expected[i] === 2n && i > 1000);
+      expect(ids(await concurrent.readStream(batch[sample]!.streamName))).toEqual(
+        ids([...batch[sample - 1]!.events, ...batch[sample]!.events]),
+      );
+      for (const name of existing.slice(0, 20)) expect(await concurrent.readStream(name)).toHaveLength(2);
+      // every append is in the log once the last of them is readable
+      const last = results.reduce<AppendResult>(
+        (max, r) => (r instanceof Error || comparePositions(r.position, max.position) <= 0 ? max : r),
+        earlierResults[0]!,
+      );
+      await untilVisible(concurrent, last.position);
+      const logged = new Set(ids(await concurrent.readAll({ eventTypes: ['wide.v1'] })));
+      expect(batch.flatMap((entry, i) => (expected[i] === 'conflict' ? [] : ids(entry.events))).every((id) => logged.has(id))).toBe(true);
+    } finally {
+      await concurrent.close();
+    }
+  });
+
+  it('a concurrent appendMany whose statement fails rejects once those in flight have settled, and starts no later round', async () => {
+    const concurrent = new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, appendConcurrency: 3 });
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      const taken = newEvent('held.v1');
+      await concurrent.append(stream('owner'), [taken], 'no_stream');
+      const batch: StreamAppend[] = Array.from({ length: 1500 }, (_, i) => ({
+        streamName: stream(`held-${i}`),
+        events: i === 0 ? [taken, newEvent('held.v1')] : [newEvent('held.v1'), newEvent('held.v1')],
+        expectedRevision: 'no_stream',
+      }));
+      // an uncommitted row for a stream of the third statement makes that statement wait
+      await blocker.query('BEGIN');
+      await blocker.query('INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, 0)', [batch[1499]!.streamName]);
+      const later: StreamAppend = { streamName: batch[1200]!.streamName, events: [newEvent('held.v1')], expectedRevision: 1n };
+      let settled = false;
+      const appended = concurrent.appendMany([...batch, later]).finally(() => (settled = true));
+      appended.catch(() => undefined);
+      // the first statement has failed and the second committed (their streams are stored) ...
+      const stored = async (name: string) =>
+        (await blocker.query('SELECT 1 FROM event_store.events WHERE stream_name = $1', [name])).rowCount;
+      while (!(await stored(batch[1]!.streamName)) || !(await stored(batch[700]!.streamName))) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300)); // ... and its DuplicateEventError is settled by now
+      expect(settled).toBe(false);
+      await blocker.query('ROLLBACK');
+      await expect(appended).rejects.toBeInstanceOf(DuplicateEventError);
+      for (const entry of [batch[1200]!, batch[1499]!]) {
+        expect(ids(await concurrent.readStream(entry.streamName))).toEqual(ids(entry.events)); // not `later`
+      }
+      await expect(concurrent.readStream(batch[0]!.streamName)).rejects.toBeInstanceOf(StreamNotFoundError);
+    } finally {
+      await blocker.end();
+      await concurrent.close();
+    }
   });
 
   it('appendMany answers retried entries with their first result and writes the new ones', async () => {
@@ -88,6 +189,12 @@ describe('PostgresEventStore: PostgreSQL specifics', () => {
     await expect(store.append(s, [{ ...event, data: { amount: 2 } }], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventError);
     await expect(store.append(s, [event, newEvent('dup.v1')], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventError);
     expect(await store.readStream(s)).toHaveLength(1);
+  });
+
+  it('refuses an appendConcurrency that is not a positive integer', () => {
+    for (const appendConcurrency of [0, 1.5]) {
+      expect(() => new PostgresEventStore({ pool: db.pool, connectionUrl: db.url, appendConcurrency })).toThrow(RangeError);
+    }
   });
 
   it('refuses malformed input with typed errors before touching the database', async () => {

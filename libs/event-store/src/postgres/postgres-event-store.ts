@@ -34,7 +34,15 @@ export interface PostgresEventStoreOptions {
    * 'arrays' (the earlier `unnest` array parameters). Only for comparing the two (bench).
    */
   readonly appendTransport?: AppendTransport;
+  /**
+   * Statements of one appendMany in flight at once, each on its own pooled connection (a
+   * large batch is cut into about this many; parts stay >= 1,000 events). Default 4. Atomic
+   * per stream still; a batch's streams then commit in up to this many transactions.
+   */
+  readonly appendConcurrency?: number;
 }
+
+const DEFAULT_APPEND_CONCURRENCY = 4;
 
 /** The EventStore port on PostgreSQL (migration 104): set-based appends, gap-safe global log. */
 export class PostgresEventStore implements EventStore {
@@ -42,6 +50,7 @@ export class PostgresEventStore implements EventStore {
   readonly #upcasters: UpcasterRegistry;
   readonly #pollIntervalMs: number;
   readonly #appendTransport: AppendTransport;
+  readonly #appendConcurrency: number;
   readonly #notifier: AppendNotifier;
   readonly #announcer: AppendAnnouncer;
   /** Ends every live subscription on close(). */
@@ -52,6 +61,7 @@ export class PostgresEventStore implements EventStore {
     this.#upcasters = options.upcasters ?? UpcasterRegistry.empty;
     this.#pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 1000);
     this.#appendTransport = options.appendTransport ?? 'json';
+    this.#appendConcurrency = positiveInteger('appendConcurrency', options.appendConcurrency ?? DEFAULT_APPEND_CONCURRENCY);
     this.#notifier = new AppendNotifier(options.connectionUrl, Math.min(this.#pollIntervalMs, 1000));
     this.#announcer = new AppendAnnouncer(options.pool);
   }
@@ -63,7 +73,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendMany(batch: readonly StreamAppend[]): Promise<Array<AppendResult | WrongExpectedRevisionError>> {
-    const outcomes = await appendBatch(this.#pool, validateAppends(batch), this.#appendTransport);
+    const outcomes = await appendBatch(this.#pool, validateAppends(batch), {
+      transport: this.#appendTransport,
+      concurrency: this.#appendConcurrency,
+    });
     if (outcomes.some((outcome) => !(outcome instanceof Error))) this.#announcer.announce();
     return outcomes;
   }
