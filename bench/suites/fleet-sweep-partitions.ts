@@ -204,7 +204,10 @@ async function eventSizes(pool: DatabasePool): Promise<{ events: number; payload
   return { events: row.events, payloadBytes: row.payload, rows: row.rows, tableBytesPerEvent: row.bytes / row.rows };
 }
 
-function sum(results: readonly SweepResult[]): Omit<SweepResult, 'position'> {
+/** The counts of a sweep's result (what every variant must agree on). */
+type SweepCounts = Omit<SweepResult, 'position' | 'mode' | 'fullReason'>;
+
+function sum(results: readonly SweepResult[]): SweepCounts {
   const total = { orgs: 0, detections: 0, orgsChanged: 0, eventsAppended: 0, actionsProposed: 0, runsStopped: 0, conflictsRetried: 0 };
   for (const r of results) for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += r[k];
   return total;
@@ -220,7 +223,7 @@ function assertSameWork(one: readonly Run[], many: readonly Run[]): void {
 }
 
 /** As the fleet-sweep suite checks: a cold sweep's read model holds one row per appended event (stopped runs aside). */
-async function assertProjected(pool: DatabasePool, result: Omit<SweepResult, 'position'>): Promise<void> {
+async function assertProjected(pool: DatabasePool, result: SweepCounts): Promise<void> {
   if (result.conflictsRetried !== 0) throw new Error(`cold sweep retried ${result.conflictsRetried} conflicts`);
   if (result.orgs !== ORGS) throw new Error(`the workers swept ${result.orgs} orgs, not ${ORGS}`);
   const opportunities = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM revenue_opportunities WHERE status = 'open'`));

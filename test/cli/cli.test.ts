@@ -193,6 +193,20 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
     expect(swept.stdout).toMatch(/^orgs swept\s+14$/m);
     expect(swept.stdout).toMatch(/^events appended\s+\d+$/m);
     expect(swept.stderr).toMatch(/^sweep: 14 orgs, pages of 3: done in /m);
+    expect(swept.stdout).toMatch(/^mode\s+full$/m);
+    // Incremental: the first run decides every org; the next, with nothing changed, none.
+    const first = await cli('sweep', '--incremental', '--json');
+    const second = await cli('sweep', '--incremental', '--json');
+    expect(json<{ mode: string; fullReason: string; orgs: number }>(first)).toMatchObject({
+      mode: 'full',
+      fullReason: expect.stringMatching(/first run/),
+      orgs: 14,
+    });
+    expect(json<{ mode: string; orgs: number; eventsAppended: number }>(second)).toMatchObject({
+      mode: 'incremental',
+      orgs: 0,
+      eventsAppended: 0,
+    });
   });
 
   it('projections status, rebuild (with progress), parked, resume', async () => {

@@ -1,20 +1,17 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from '#database';
 import { SweepFleet, loadUsageSummaries, type SweepResult } from '#revenue-commands';
-import { defaultRuleSet, revenueStreamName } from '#revenue';
+import { defaultRuleSet } from '#revenue';
+import { fixedOrgId, normalise as normaliseWith, revenueEvents, type StoredEvent } from './support/org-streams.js';
 import { AS_OF, createRevenueHarness, type RevenueHarness } from './support/revenue-harness.js';
 
 const DAY_MS = 86_400_000;
 const ORGS = 60;
 const PARTS = 4;
 
-/** Fixed ids (md5 of the org number), so every database holds the same fleet and the same shares. */
-const orgId = (i: number) => {
-  const hex = createHash('md5').update(`sweep-partition-${i}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-};
-const orgIds = Array.from({ length: ORGS }, (_, i) => orgId(i));
+/** Fixed ids, so every database holds the same fleet and the same shares. */
+const orgIds = Array.from({ length: ORGS }, (_, i) => fixedOrgId('sweep-partition', i));
+const normalise = (events: readonly StoredEvent[]) => normaliseWith(events, orgIds);
 
 /** Usage by profile (i % 6): four types, growing, declining, heavy voice, idle, heavy without a wallet; balances vary. */
 function usageOf(i: number, daysAgo: number): { text: number; voice: number } {
@@ -69,48 +66,6 @@ async function changeUsage(h: RevenueHarness): Promise<void> {
       orgIds.filter((_, i) => i % 6 === 1),
       'uuid',
     )}) AND period_start >= ${new Date(AS_OF.getTime() - 30 * DAY_MS).toISOString()}::timestamptz`);
-}
-
-interface StoredEvent {
-  readonly stream: string;
-  readonly type: string;
-  readonly data: unknown;
-  readonly correlationId: string;
-}
-
-async function revenueEvents(h: RevenueHarness): Promise<StoredEvent[]> {
-  const prefix = revenueStreamName('x').slice(0, -1);
-  return (await h.db.pool.any(sql.unsafe`
-    SELECT stream_name AS stream, event_type AS type, data, metadata->>'correlationId' AS "correlationId"
-    FROM event_store.events WHERE starts_with(stream_name, ${prefix})
-    ORDER BY stream_name, stream_revision`)) as unknown as StoredEvent[];
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Per org, the sequence of (type, data) with the ids the decisions draw (opportunity, action ids)
- * replaced by their order of first appearance in the stream: references between events still
- * compare, the random values do not. The org id stays (it is the same in every database).
- */
-function normalise(events: readonly StoredEvent[]): Map<string, unknown[]> {
-  const byStream = new Map<string, unknown[]>();
-  const idsByStream = new Map<string, Map<string, string>>();
-  for (const e of events) {
-    const ids = idsByStream.get(e.stream) ?? new Map<string, string>();
-    idsByStream.set(e.stream, ids);
-    const strip = (value: unknown): unknown => {
-      if (typeof value === 'string' && UUID.test(value) && !orgIds.includes(value)) {
-        if (!ids.has(value)) ids.set(value, `id#${ids.size}`);
-        return ids.get(value);
-      }
-      if (Array.isArray(value)) return value.map(strip);
-      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)]));
-      return value;
-    };
-    byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), [e.type, strip(e.data)]]);
-  }
-  return byStream;
 }
 
 const sweepPart = (h: RevenueHarness, index: number) =>

@@ -89,6 +89,7 @@ export async function bootstrap(config: ApiConfig, options: BootstrapOptions = {
         deps: runtime.deps,
         intervalMs: config.SWEEP_INTERVAL_MINUTES * 60_000,
         proposalMaxAgeMs: config.PROPOSAL_MAX_AGE_HOURS * 3_600_000,
+        fullSweepEveryMs: config.FULL_SWEEP_EVERY_HOURS * 3_600_000,
         logger,
         instanceId: `api-${process.pid}-${randomUUID().slice(0, 8)}`,
         ...options,

@@ -61,6 +61,11 @@ const schema = z.object({
   SWEEP_INTERVAL_MINUTES: z.coerce.number({ invalid_type_error: 'expected minutes' }).min(0).max(10_080).default(60),
   /** Proposed actions still awaiting approval after this many hours expire (their credits are released). */
   PROPOSAL_MAX_AGE_HOURS: z.coerce.number({ invalid_type_error: 'expected hours' }).positive().max(8_760).default(72),
+  /**
+   * The scheduler's sweep is incremental (only the orgs whose inputs changed since its last run);
+   * it aggregates the whole window and decides every org again at least this often.
+   */
+  FULL_SWEEP_EVERY_HOURS: z.coerce.number({ invalid_type_error: 'expected hours' }).positive().max(8_760).default(24),
   HTTP_ADAPTER: z.enum(HTTP_ADAPTER_KINDS).default(DEFAULT_HTTP_ADAPTER),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**

@@ -118,6 +118,12 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
         .argParser(wholeNumber(1, 100_000))
         .default(5000),
     )
+    .addOption(
+      new Option(
+        '--incremental',
+        "only the orgs whose inputs changed since the last incremental sweep (the scheduler's mode; the first run decides every org)",
+      ),
+    )
     .action(run(async () => (await import('./commands/sweep.js')).sweep));
 
   leaf(program, 'runs', "the scheduler's runs, newest first: outcome, orgs, detections, actions proposed and expired, errors")

@@ -14,6 +14,8 @@ const schema = z.object({
   RUN_DISPATCHER: z.enum(['true', 'false']).default('true'),
   /** Proposed actions still awaiting approval after this many hours expire (their credits are released). */
   PROPOSAL_MAX_AGE_HOURS: z.coerce.number().positive().max(8_760).default(72),
+  /** The scheduler's sweep is incremental; every org is decided again at least this often. */
+  FULL_SWEEP_EVERY_HOURS: z.coerce.number().positive().max(8_760).default(24),
 });
 
 /**
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
           deps: runtime.deps,
           intervalMs: config.SWEEP_INTERVAL_MINUTES * 60_000,
           proposalMaxAgeMs: config.PROPOSAL_MAX_AGE_HOURS * 3_600_000,
+          fullSweepEveryMs: config.FULL_SWEEP_EVERY_HOURS * 3_600_000,
           logger,
           instanceId: `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
         })

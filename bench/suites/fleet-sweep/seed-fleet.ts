@@ -3,8 +3,10 @@ import { seedingSession } from '../support/seed-steps.js';
 
 export interface FleetShape {
   readonly orgs: number;
-  /** The sweep's "now": usage rows cover the 60 days before it. */
+  /** The sweep's "now": usage rows cover the `days` (default 60) days before it. */
   readonly asOf: Date;
+  /** Days of history; beyond the sweep's two windows (60 days) every profile has its flat level. */
+  readonly days?: number;
 }
 
 /**
@@ -18,10 +20,10 @@ export interface FleetShape {
 export async function seedFleet(client: pg.Client, shape: FleetShape, log: (line: string) => void): Promise<void> {
   const asOf = shape.asOf.toISOString();
   const step = await seedingSession(client, log);
-  // Org i: random-looking id, profile p, daily text tokens b.
+  // Org i (int8: i * 7919 overflows int4 past 271,000 orgs): random-looking id, profile p, daily text tokens b.
   await client.query(
     `CREATE TEMP TABLE bench_orgs AS SELECT i, md5('bench-org-' || i)::uuid AS id, i % 20 AS p,
-      20 + floor(3000 * power(((i * 7919) % 1000) / 1000.0, 3))::int AS b FROM generate_series(1, $1::int) i`,
+      20 + floor(3000 * power(((i * 7919) % 1000) / 1000.0, 3))::int AS b FROM generate_series(1::int8, $1::int8) i`,
     [shape.orgs],
   );
   await step(
@@ -52,18 +54,18 @@ export async function seedFleet(client: pg.Client, shape: FleetShape, log: (line
   await step(
     'token_usage rows',
     `INSERT INTO token_usage (id, org_id, period_start, text_tokens_used, voice_seconds_used)
-      SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(o.i * 100 + s.k), 12, '0'))::uuid, o.id, $1::timestamptz - make_interval(days => s.d, hours => -s.h),
+      SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(o.i * 1000 + s.k), 12, '0'))::uuid, o.id, $1::timestamptz - make_interval(days => s.d, hours => -s.h),
         CASE WHEN o.p < 8 THEN o.b * (90 + (o.i * 31 + s.k * 17) % 21) / 100
              WHEN o.p < 12 THEN CASE WHEN s.d <= 30 THEN o.b * 18 / 10 ELSE o.b END
              WHEN o.p < 15 THEN CASE WHEN s.d <= 30 THEN o.b * 6 / 10 ELSE o.b * 2 / 3 END
              ELSE 0 END,
         CASE WHEN o.p < 15 AND o.i % 3 = 0 THEN 1 + o.i % 20 ELSE 0 END
-      FROM generate_series(60, 1, -1) k
+      FROM generate_series($2::int, 1, -1) k
       CROSS JOIN bench_orgs o
       CROSS JOIN LATERAL (SELECT k,
-        CASE WHEN o.p BETWEEN 12 AND 14 THEN (CASE WHEN k <= 15 THEN 2 * k - 1 ELSE 31 + (k - 16) % 30 END) ELSE k END AS d,
-        CASE WHEN o.p BETWEEN 12 AND 14 AND k > 15 THEN 1 + 12 * ((k - 16) / 30) ELSE 1 END AS h) s`,
-    [asOf],
+        CASE WHEN o.p BETWEEN 12 AND 14 AND k <= 60 THEN (CASE WHEN k <= 15 THEN 2 * k - 1 ELSE 31 + (k - 16) % 30 END) ELSE k END AS d,
+        CASE WHEN o.p BETWEEN 12 AND 14 AND k BETWEEN 16 AND 60 THEN 1 + 12 * ((k - 16) / 30) ELSE 1 END AS h) s`,
+    [asOf, shape.days ?? 60],
   );
   for (const c of constraints) await step(`constraint ${c.conname}`, `ALTER TABLE token_usage ADD CONSTRAINT "${c.conname}" ${c.def}`);
   for (const i of indexes) await step(`index ${i.indexname}`, i.indexdef);

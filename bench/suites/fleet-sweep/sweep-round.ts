@@ -10,7 +10,7 @@ import { measureCpu, type CpuSplit } from '../support/cpu.js';
 import pg from 'pg';
 import type { BenchContext } from '../../harness.js';
 import { quietLogger } from '../support/entries-projection.js';
-import { seedFleet } from './seed-fleet.js';
+import { seedFleet, type FleetShape } from './seed-fleet.js';
 
 export interface SweepRound {
   readonly first: SweepResult;
@@ -37,7 +37,7 @@ export async function resetRevenueState(pool: DatabasePool): Promise<void> {
 }
 
 /** The seeded fleet's database, once per suite: a migrated database with the fleet's usage (seed-fleet.ts). */
-export async function seededFleetDatabase(ctx: BenchContext, fleet: { readonly orgs: number; readonly asOf: Date }): Promise<string> {
+export async function seededFleetDatabase(ctx: BenchContext, fleet: FleetShape): Promise<string> {
   const url = await ctx.freshDatabase();
   const client = new pg.Client({ connectionString: url });
   await client.connect();

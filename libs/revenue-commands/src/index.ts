@@ -6,6 +6,7 @@ export { TriggerActions } from './trigger-actions/trigger-actions.command.js';
 export { RunFullAnalysis, type FullAnalysisResult } from './run-full-analysis/run-full-analysis.command.js';
 export { UnknownOrganizationError } from './inputs/organizations.sql.js';
 export { loadUsageSummaries } from './inputs/usage-summaries.sql.js';
-export { SweepFleet, type SweepResult } from './sweep-fleet/sweep-fleet.command.js';
+export { SweepFleet, type IncrementalSweepOptions, type SweepResult } from './sweep-fleet/sweep-fleet.command.js';
+export { advanceSweepWindows, DEFAULT_FULL_SWEEP_EVERY_MS, IncrementalSweepUnavailableError } from './sweep-fleet/incremental-sweep.sql.js';
 export { SweepFleetHandler } from './sweep-fleet/sweep-fleet.handler.js';
 export { RunFullAnalysisHandler } from './run-full-analysis/run-full-analysis.handler.js';

@@ -92,6 +92,8 @@ async function deleteReadRows(pool: DatabasePool, orgId: string): Promise<Omit<E
     await tx.query(sql.unsafe`DELETE FROM revenue_daily_opportunities WHERE org_id = ${orgId}`);
     await tx.query(sql.unsafe`DELETE FROM revenue_daily_actions WHERE org_id = ${orgId}`);
     await tx.query(sql.unsafe`DELETE FROM revenue_daily_opportunity_state WHERE org_id = ${orgId}`);
+    // Its stream is gone, so a sweep would decide it afresh: the incremental sweep is told so.
+    await tx.query(sql.unsafe`INSERT INTO revenue_usage_changes (org_id) VALUES (${orgId})`);
     return { opportunities, actions, orgStreams, ledgerEntries };
   });
 }

@@ -9,7 +9,7 @@ import {
   type LogPosition,
 } from '#event-store';
 import type { ProjectionLogger } from '#projection-runner';
-import { SweepFleet, SweepFleetHandler, type CommandMeta, type RevenueDeps } from '#revenue-commands';
+import { DEFAULT_FULL_SWEEP_EVERY_MS, SweepFleet, SweepFleetHandler, type CommandMeta, type RevenueDeps } from '#revenue-commands';
 import {
   SCHEDULER_EVENT_TYPES,
   SCHEDULER_MAX_ERRORS,
@@ -37,6 +37,11 @@ export interface SchedulerOptions {
   readonly intervalMs: number;
   /** Proposed actions older than this (by performed_at) expire in each run. */
   readonly proposalMaxAgeMs: number;
+  /**
+   * The sweep is incremental (only the orgs whose inputs changed since the last run); every org
+   * is decided again at least this often (default 24 h of the injected clock).
+   */
+  readonly fullSweepEveryMs?: number;
   readonly logger?: ProjectionLogger;
   /** Recorded on each run this instance leads (default: a random UUID). */
   readonly instanceId?: string;
@@ -67,11 +72,11 @@ const MAX_ERROR_LENGTH = 300;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_LENGTH);
 
-/** The sweep step of a run: the fleet sweep (detection, then proposals). */
+/** The sweep step of a run: the incremental fleet sweep (detection, then proposals), a full one when due. */
 const defaultSweep =
-  (deps: RevenueDeps) =>
+  (deps: RevenueDeps, fullEveryMs: number) =>
   (meta: CommandMeta): Promise<SweepCounts> =>
-    new SweepFleetHandler(deps).execute(new SweepFleet(meta));
+    new SweepFleetHandler(deps).execute(new SweepFleet(meta, undefined, undefined, { fullEveryMs }));
 
 /**
  * Starts the autonomous loop (each run: sweep, expiry of stale proposals, observation of outcomes). Every instance runs one; only the holder of the advisory lock
@@ -87,7 +92,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const tickMs = options.tickMs ?? 1_000;
   const leaderRetryMs = options.leaderRetryMs ?? 5_000;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
-  const sweep = options.sweep ?? defaultSweep(deps);
+  const sweep = options.sweep ?? defaultSweep(deps, options.fullSweepEveryMs ?? DEFAULT_FULL_SWEEP_EVERY_MS);
   const log = options.logger;
   const stopping = new AbortController();
   let leadership: Leadership | null = null;

@@ -2,7 +2,8 @@ import { sql, type CommonQueryMethods } from '#database';
 import type { RuleSet, UsageSummary } from '#revenue';
 import type { SweepPartition } from '../sweep-fleet/sweep-fleet.command.js';
 
-type Row = {
+/** The windows' sums of one org, as both the full aggregate and the incremental sweep's table give them. */
+export type UsageSummaryRow = {
   org_id: string;
   tier: number | null;
   balance: number | null;
@@ -13,6 +14,48 @@ type Row = {
   previous_voice: bigint;
   previous_rows: bigint;
 };
+
+/** Where the detectors' two windows start for `asOf`: recent is [recentStart, ...), previous [previousStart, recentStart). */
+export function windowStarts(asOf: Date, ruleSet: Pick<RuleSet, 'windowDays'>): { recentStart: string; previousStart: string } {
+  return {
+    recentStart: new Date(asOf.getTime() - ruleSet.windowDays * 86_400_000).toISOString(),
+    previousStart: new Date(asOf.getTime() - 2 * ruleSet.windowDays * 86_400_000).toISOString(),
+  };
+}
+
+/**
+ * The sums per org of token_usage over both windows, one pass over the rows since previousStart
+ * (idx_token_usage_period), grouped by org; `filter` narrows the rows (an `AND ...` fragment).
+ */
+export function windowAggregate(
+  asOf: Date,
+  ruleSet: Pick<RuleSet, 'windowDays'>,
+  filter: ReturnType<typeof sql.fragment> = sql.fragment``,
+) {
+  const { recentStart, previousStart } = windowStarts(asOf, ruleSet);
+  return sql.fragment`
+      SELECT u.org_id,
+        sum(u.text_tokens_used) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_text,
+        sum(u.voice_seconds_used) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_voice,
+        count(*) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_rows,
+        sum(u.text_tokens_used) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_text,
+        sum(u.voice_seconds_used) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_voice,
+        count(*) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_rows
+      FROM token_usage u
+      WHERE u.period_start >= ${previousStart}::timestamptz ${filter}
+      GROUP BY u.org_id`;
+}
+
+export function usageSummaryOf(r: UsageSummaryRow, asOf: string): UsageSummary {
+  return {
+    orgId: r.org_id,
+    tier: r.tier,
+    balance: r.balance,
+    recent: { textTokens: Number(r.recent_text), voiceSeconds: Number(r.recent_voice), rows: Number(r.recent_rows) },
+    previous: { textTokens: Number(r.previous_text), voiceSeconds: Number(r.previous_voice), rows: Number(r.previous_rows) },
+    asOf,
+  };
+}
 
 /**
  * The org's share: a hash of the uuid rather than ranges of it, so shares stay even whatever the
@@ -36,8 +79,6 @@ export async function loadUsageSummaries(
   orgIds: readonly string[] | null,
   partition?: SweepPartition,
 ): Promise<UsageSummary[]> {
-  const recentStart = new Date(asOf.getTime() - ruleSet.windowDays * 86_400_000).toISOString();
-  const previousStart = new Date(asOf.getTime() - 2 * ruleSet.windowDays * 86_400_000).toISOString();
   const orgConditions = [
     ...(orgIds ? [sql.fragment`o.id = ANY(${sql.array(orgIds, 'uuid')})`] : []),
     ...(partition ? [inPartition('o.id', partition)] : []),
@@ -49,17 +90,7 @@ export async function loadUsageSummaries(
   const orgFilter = orgConditions.length ? sql.fragment`WHERE ${sql.join(orgConditions, sql.fragment` AND `)}` : sql.fragment``;
   const usageOrgFilter = usageConditions.length ? sql.fragment`AND ${sql.join(usageConditions, sql.fragment` AND `)}` : sql.fragment``;
   const rows = (await db.any(sql.unsafe`
-    WITH usage AS (
-      SELECT u.org_id,
-        sum(u.text_tokens_used) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_text,
-        sum(u.voice_seconds_used) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_voice,
-        count(*) FILTER (WHERE u.period_start >= ${recentStart}::timestamptz) AS recent_rows,
-        sum(u.text_tokens_used) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_text,
-        sum(u.voice_seconds_used) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_voice,
-        count(*) FILTER (WHERE u.period_start < ${recentStart}::timestamptz) AS previous_rows
-      FROM token_usage u
-      WHERE u.period_start >= ${previousStart}::timestamptz ${usageOrgFilter}
-      GROUP BY u.org_id
+    WITH usage AS (${windowAggregate(asOf, ruleSet, usageOrgFilter)}
     )
     SELECT o.id AS org_id, w.tier, w.balance::float8 AS balance,
       coalesce(recent_text, 0)::int8 AS recent_text, coalesce(recent_voice, 0)::int8 AS recent_voice, coalesce(recent_rows, 0)::int8 AS recent_rows,
@@ -68,14 +99,7 @@ export async function loadUsageSummaries(
     LEFT JOIN usage ON usage.org_id = o.id
     LEFT JOIN token_wallets w ON w.org_id = o.id
     ${orgFilter}
-    ORDER BY o.id`)) as readonly Row[];
+    ORDER BY o.id`)) as readonly UsageSummaryRow[];
   const asOfIso = asOf.toISOString();
-  return rows.map((r) => ({
-    orgId: r.org_id,
-    tier: r.tier,
-    balance: r.balance,
-    recent: { textTokens: Number(r.recent_text), voiceSeconds: Number(r.recent_voice), rows: Number(r.recent_rows) },
-    previous: { textTokens: Number(r.previous_text), voiceSeconds: Number(r.previous_voice), rows: Number(r.previous_rows) },
-    asOf: asOfIso,
-  }));
+  return rows.map((r) => usageSummaryOf(r, asOfIso));
 }

@@ -15,6 +15,10 @@ export interface SweepResult {
   readonly conflictsRetried: number;
   /** `<commit>-<prepare>` of the last event written, for read-your-writes; null when nothing changed. */
   readonly position: string | null;
+  /** 'incremental': only the orgs whose inputs changed since the last incremental run were decided. */
+  readonly mode: 'full' | 'incremental';
+  /** An incremental sweep that decided every org says why (its first run, the periodic full sweep, ...). */
+  readonly fullReason: string | null;
 }
 
 /**
@@ -29,6 +33,12 @@ export interface SweepPartition {
 
 export const MAX_SWEEP_PARTITIONS = 1024;
 
+/** The incremental sweep's one setting (incremental-sweep.sql.ts says what it decides and when it decides everything). */
+export interface IncrementalSweepOptions {
+  /** The sums are aggregated from the whole window again, and every org decided, at least this often. */
+  readonly fullEveryMs: number;
+}
+
 /** Refuses a share that is not an integer 0 <= index < count <= MAX_SWEEP_PARTITIONS. */
 export function validateSweepPartition(partition: SweepPartition): SweepPartition {
   const { index, count } = partition;
@@ -40,19 +50,28 @@ export function validateSweepPartition(partition: SweepPartition): SweepPartitio
 
 /**
  * The autonomous sweep: detection and the trigger decision (proposed actions) over every org in
- * one pass (set-based SQL, batched appends), or over one partition of the orgs.
+ * one pass (set-based SQL, batched appends), over one partition of the orgs, or, incremental,
+ * over the orgs whose inputs changed since the last incremental run (incremental-sweep.sql.ts).
  */
 export class SweepFleet extends Command<SweepResult> {
   static readonly commandName = 'SweepFleet';
   /** Only this share of the orgs; absent = every org. */
   readonly partition?: SweepPartition;
+  /** Only the orgs whose inputs changed; absent = every org. */
+  readonly incremental?: IncrementalSweepOptions;
   constructor(
     readonly meta: CommandMeta,
     /** Orgs per page: one read-model snapshot query and one appendMany each. */
     readonly pageSize = 5_000,
     partition?: SweepPartition,
+    incremental?: IncrementalSweepOptions,
   ) {
     super();
+    if (partition && incremental) throw new RangeError('an incremental sweep covers the whole fleet: it takes no partition');
     if (partition) this.partition = validateSweepPartition(partition);
+    if (incremental) {
+      if (!(incremental.fullEveryMs > 0)) throw new RangeError(`fullEveryMs must be positive, got ${incremental.fullEveryMs}`);
+      this.incremental = incremental;
+    }
   }
 }

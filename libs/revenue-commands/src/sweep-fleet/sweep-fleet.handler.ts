@@ -25,8 +25,15 @@ import { availableCreditsOfOrgs } from '../inputs/available-credits.sql.js';
 import { loadUsageSummaries } from '../inputs/usage-summaries.sql.js';
 import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { recordThenTrigger, triggerActions, triggerWithCredits, type OrgDecision } from '../trigger-actions/trigger-actions.handler.js';
+import {
+  advanceSweepWindows,
+  IncrementalSweepUnavailableError,
+  loadSweepSummaries,
+  markDecided,
+  type SweepRun,
+} from './incremental-sweep.sql.js';
 import { loadOrgSnapshots, snapshotOf, type OrgSnapshot } from './read-model-snapshot.sql.js';
-import { SweepFleet, type SweepResult } from './sweep-fleet.command.js';
+import { SweepFleet, type IncrementalSweepOptions, type SweepResult } from './sweep-fleet.command.js';
 
 type Totals = { -readonly [K in keyof SweepResult]: SweepResult[K] } & { last: LogPosition | null };
 
@@ -38,7 +45,8 @@ interface Candidate {
 }
 
 /**
- * One usage aggregate for the whole fleet; then per page of orgs: one read-model snapshot query,
+ * One usage aggregate for the whole fleet (or, incremental, the sums kept for the orgs marked as
+ * changed, see incremental-sweep.sql.ts); then per page of orgs: one read-model snapshot query,
  * one wallet query, the pure decision per org (detection, then the trigger decision on the state
  * the detections leave, as RunFullAnalysis does), one appendMany. An org whose snapshot was stale
  * (or that another writer touched) gets a WrongExpectedRevisionError and is decided again from its
@@ -49,7 +57,7 @@ interface Candidate {
 export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResult> {
   constructor(@Inject(REVENUE_DEPS) private readonly deps: RevenueDeps) {}
 
-  async execute({ meta, pageSize, partition }: SweepFleet): Promise<SweepResult> {
+  async execute({ meta, pageSize, partition, incremental }: SweepFleet): Promise<SweepResult> {
     const totals: Totals = {
       orgs: 0,
       detections: 0,
@@ -59,18 +67,50 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
       runsStopped: 0,
       conflictsRetried: 0,
       position: null,
+      mode: 'full',
+      fullReason: null,
       last: null,
     };
     // The one DecideContext of the sweep: every org is decided "now" = the sweep's start.
     const ctx: DecideContext = { now: this.deps.clock.now(), ruleSet: this.deps.ruleSet, newId: () => randomUUID() };
-    // One aggregate over the whole fleet's usage (a single pass over token_usage) is several times
-    // cheaper than one per page; the summaries (a few hundred bytes per org) are then paged in memory.
-    const usage = await loadUsageSummaries(this.deps.pool, ctx.now, this.deps.ruleSet, null, partition);
-    for (let start = 0; start < usage.length; start += pageSize) {
-      await this.sweepPage(usage.slice(start, start + pageSize), ctx, meta, totals);
+    const run = incremental ? await this.advance(ctx.now, incremental, totals) : null;
+    if (run) {
+      // The sums are the table's; each page's marks go once its decisions are appended.
+      for (let after: string | null = null; ;) {
+        const page = await loadSweepSummaries(this.deps.pool, run, ctx.now, after, pageSize);
+        if (page.length === 0) break;
+        await this.sweepPage(page, ctx, meta, totals);
+        await markDecided(
+          this.deps.pool,
+          run,
+          page.map((u) => u.orgId),
+        );
+        after = page.at(-1)!.orgId;
+      }
+      await markDecided(this.deps.pool, run, 'last page');
+    } else {
+      // One aggregate over the whole fleet's usage (a single pass over token_usage) is several times
+      // cheaper than one per page; the summaries (a few hundred bytes per org) are then paged in memory.
+      const usage = await loadUsageSummaries(this.deps.pool, ctx.now, this.deps.ruleSet, null, partition);
+      for (let start = 0; start < usage.length; start += pageSize) {
+        await this.sweepPage(usage.slice(start, start + pageSize), ctx, meta, totals);
+      }
     }
     const { last, ...result } = totals;
     return { ...result, position: last ? formatPosition(last) : null };
+  }
+
+  /** The incremental run's start; null (a plain full sweep, and the result says why) where the platform's tables have no change capture. */
+  private async advance(now: Date, options: IncrementalSweepOptions, totals: Totals): Promise<SweepRun | null> {
+    try {
+      const run = await advanceSweepWindows(this.deps, now, this.deps.ruleSet, options);
+      Object.assign(totals, { mode: run.mode, fullReason: run.fullReason });
+      return run;
+    } catch (error) {
+      if (!(error instanceof IncrementalSweepUnavailableError)) throw error;
+      totals.fullReason = error.message;
+      return null;
+    }
   }
 
   private async sweepPage(usage: readonly UsageSummary[], ctx: DecideContext, meta: SweepFleet['meta'], totals: Totals): Promise<void> {
