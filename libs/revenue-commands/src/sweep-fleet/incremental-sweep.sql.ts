@@ -311,21 +311,15 @@ export async function loadSweepSummaries(
   return rows.map((r) => usageSummaryOf(r, asOfIso));
 }
 
-/**
- * The run decided these orgs: their marks go (unless a later run marked them again meanwhile);
- * after the last page of a full run, the run is done (a crash before leaves the next run full).
- */
-export async function markDecided(
-  db: CommonQueryMethods,
-  run: Pick<SweepRun, 'run' | 'mode'>,
-  orgIds: readonly string[] | 'last page',
-): Promise<void> {
-  if (orgIds === 'last page') {
-    if (run.mode === 'full') await db.query(sql.unsafe`UPDATE revenue_sweep_cursor SET full_pending = false WHERE run = ${run.run}`);
-    return;
-  }
+/** The run decided these orgs: their marks go, unless a later run marked them again meanwhile. */
+export async function markDecided(db: CommonQueryMethods, run: Pick<SweepRun, 'run' | 'mode'>, orgIds: readonly string[]): Promise<void> {
   if (run.mode === 'incremental') {
     await db.query(sql.unsafe`
       UPDATE revenue_sweep_windows SET dirty_run = NULL WHERE org_id = ANY(${sql.array(orgIds, 'uuid')}) AND dirty_run <= ${run.run}`);
   }
+}
+
+/** After the run's last page: a full run is done (one that dies before this leaves the next run full). */
+export async function finishRun(db: CommonQueryMethods, run: Pick<SweepRun, 'run' | 'mode'>): Promise<void> {
+  if (run.mode === 'full') await db.query(sql.unsafe`UPDATE revenue_sweep_cursor SET full_pending = false WHERE run = ${run.run}`);
 }

@@ -27,6 +27,7 @@ import { REVENUE_DEPS, type RevenueDeps } from '../revenue-deps.js';
 import { recordThenTrigger, triggerActions, triggerWithCredits, type OrgDecision } from '../trigger-actions/trigger-actions.handler.js';
 import {
   advanceSweepWindows,
+  finishRun,
   IncrementalSweepUnavailableError,
   loadSweepSummaries,
   markDecided,
@@ -87,7 +88,7 @@ export class SweepFleetHandler implements ICommandHandler<SweepFleet, SweepResul
         );
         after = page.at(-1)!.orgId;
       }
-      await markDecided(this.deps.pool, run, 'last page');
+      await finishRun(this.deps.pool, run);
     } else {
       // One aggregate over the whole fleet's usage (a single pass over token_usage) is several times
       // cheaper than one per page; the summaries (a few hundred bytes per org) are then paged in memory.
