@@ -91,7 +91,7 @@ describe('revenue-engine CLI (real processes, exit codes)', () => {
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(...args)));
     runs.forEach((run, i) => expectUsageError(run, cases[i]![1]));
-  });
+  }, 240_000); // 24 processes at once on 2 cores: over 60 s on a loaded machine
 
   it('exits 78 naming every bad variable, and 1 with a message when the database is down', async () => {
     const [badUrls, shortSecret, production, down] = await Promise.all([
