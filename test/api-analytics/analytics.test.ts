@@ -62,7 +62,7 @@ describe('GET /api/analytics/effect and /api/analytics/attribution (scope analyt
     full = await startFullApi({ ruleSet: holdoutRuleSet });
     ({ db, runtime, api } = full);
     analyst = await serviceToken('analytics:read');
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => full?.close());
 
   it('admits only service tokens with analytics:read: 401 without a token, 403 problems otherwise', async () => {
@@ -112,7 +112,7 @@ describe('GET /api/analytics/effect and /api/analytics/attribution (scope analyt
       expect(observed.errors).toEqual([]);
       expect(observed.observed).toBe(HISTORY_ORGS);
       await caughtUp();
-    }, 120_000);
+    }, 300_000);
 
     /** The read model's own view of each play's observed first opportunities, per arm. */
     async function armsBySql() {

@@ -61,7 +61,7 @@ describe('GET /api/revenue/series: the revenue-daily projection over generated d
     await addMember(db, ownerId, realOrg, 'owner');
     expect((await call(api, '/api/revenue/analyze', { method: 'POST', token: owner, orgId: realOrg })).status).toBe(200);
     await caughtUp();
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => full?.close());
 
   it('per day: detections by type, the funnel and end-of-day potential MRR equal a fold over the same events', async () => {

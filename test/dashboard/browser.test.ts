@@ -106,7 +106,7 @@ const offer = (day: number): Detection => ({
       owner = await userToken(DEMO_OWNER_ID, { expiresIn: 3600 });
       operator = await serviceToken(OPERATOR_SCOPES, { sub: 'operator-ada', expiresIn: 3600 });
       browser = await openBrowser();
-    }, 120_000);
+    }, 300_000);
 
     afterAll(async () => {
       await browser?.close();

@@ -83,7 +83,7 @@ const projected = (runtime: Runtime) => caughtUpWithCommitted(runtime);
       expect(reply.status).toBe(200);
       report = reply.body as unknown as EffectReport;
       browser = await openBrowser();
-    }, 120_000);
+    }, 300_000);
 
     afterAll(async () => {
       await browser?.close();

@@ -58,7 +58,7 @@ describe('embedded PostgreSQL shared between processes', () => {
     expect(await child.exited).toBe(0);
     expect(processGone(info.pid)).toBe(true);
     expect(existsSync(info.dataDir)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('after kill -9 of the owner, the next start adopts the orphaned server, owns it, and its stop() leaves nothing behind', async () => {
     const name = unique('orphan');
@@ -88,7 +88,7 @@ describe('embedded PostgreSQL shared between processes', () => {
       await adopter.stop();
     }
     await expectNothingLeft(adopter);
-  }, 60_000);
+  }, 180_000);
 
   it('an orphaned server that does not answer (SIGSTOP) is stopped and started anew', async () => {
     const name = unique('frozen');
@@ -109,7 +109,7 @@ describe('embedded PostgreSQL shared between processes', () => {
       await server.stop();
     }
     await expectNothingLeft(server, info.pid);
-  }, 60_000);
+  }, 180_000);
 
   it('a postmaster.pid left by a killed server (owner and server kill -9) starts afresh', async () => {
     const name = unique('stale');
@@ -130,5 +130,5 @@ describe('embedded PostgreSQL shared between processes', () => {
       await server.stop();
     }
     await expectNothingLeft(server, info.pid);
-  }, 60_000);
+  }, 180_000);
 });

@@ -9,7 +9,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
   const dataDir = join(projectRoot(), '.data', `embedded-test-${randomBytes(4).toString('hex')}`);
   beforeAll(async () => {
     server = await acquirePostgres(undefined, { dataDir, persistent: false });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => server?.stop());
 
   it('starts a real server on a free port, applies the migrations and answers queries', async () => {
@@ -25,7 +25,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     } finally {
       await pool.end();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('a second process on the same data directory shares the running server instead of starting another', async () => {
     const second = await acquirePostgres(undefined, { dataDir, persistent: false });
@@ -37,5 +37,5 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     } finally {
       await pool.end();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -71,7 +71,7 @@ describe('embedded PostgreSQL: secrets and access', () => {
 
     expect(tmpEntries()).toEqual(tmpBefore);
     expect(existsSync(join(tmpdir(), `.s.PGSQL.${a.port}`))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('a second start in the same process shares the server; a restart of a persistent data dir reuses its secret', async () => {
     const name = unique('reuse');
@@ -98,7 +98,7 @@ describe('embedded PostgreSQL: secrets and access', () => {
       await rm(first.dataDir, { recursive: true, force: true });
       await rm(`${first.dataDir}-superuser-secret`, { force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('embedded PostgreSQL: stop', () => {
@@ -116,7 +116,7 @@ describe('embedded PostgreSQL: stop', () => {
     expect(existsSync(`${server.dataDir}.lock`)).toBe(false);
     expect(logs.some((line) => line.startsWith(`stopped the server pid ${server.pid}`))).toBe(true);
     await server.stop(); // idempotent
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('embedded PostgreSQL: data dirs of earlier versions', () => {
@@ -130,7 +130,7 @@ describe('embedded PostgreSQL: data dirs of earlier versions', () => {
     } finally {
       await rm(legacy, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('embedded PostgreSQL: where the data lives', () => {

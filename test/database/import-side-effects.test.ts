@@ -12,5 +12,5 @@ describe('importing #database', () => {
     expect(after.SIGTERM).toBe(0);
     expect(after.SIGINT).toBe(0);
     expect(await child.exited).toBe(3);
-  }, 30_000);
+  }, 120_000);
 });

@@ -79,5 +79,5 @@ describe('embedded PostgreSQL in a clone under a private (mode 700) folder', () 
     expect(existsSync(info.dataDir)).toBe(false);
     expect(await readdir(childTmp)).toEqual([]);
     expect(existsSync(join(tmpdir(), `.s.PGSQL.${info.port}`))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });

@@ -55,7 +55,7 @@ describe('proof of effect through the autonomous loop', () => {
       INSERT INTO token_usage (org_id, period_start, text_tokens_used, voice_seconds_used)
       SELECT w.org_id, ${h.clock.now().toISOString()}::timestamptz - make_interval(days => d), 30000, 0
       FROM token_wallets w CROSS JOIN (VALUES (10), (40)) AS v(d)`);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await dispatcher?.stop();
     await receiver?.close();

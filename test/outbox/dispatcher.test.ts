@@ -348,5 +348,5 @@ describe('outbox dispatcher against a real HTTP receiver', () => {
     ]);
     expect((await eventTypes(action.orgId)).filter((t) => t === 'revenue.action-sent.v1')).toHaveLength(1);
     expect(output).toContain('dispatcher started');
-  }, 60_000);
+  }, 180_000);
 });

@@ -264,7 +264,7 @@ describe('migration 109: clients (authenticated, anon) cannot write the read mod
     await pool.query(sql.unsafe`
       INSERT INTO projection_dead_letters (projection, event_id, event_type, stream_name, stream_revision, commit_position, prepare_position, error, attempts)
       VALUES ('none', 'e', 't', 's', 0, 0, 0, 'x', 1)`);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await runner?.stop();
@@ -333,5 +333,5 @@ describe('migration 109: clients (authenticated, anon) cannot write the read mod
     expect(await countAll(pool)).toEqual(before);
     expect(await visibleTo(pool, ADMIN)).toEqual({ opportunities: 1, actions: 1, daily: 2 });
     expect(await visibleTo(pool, MEMBER)).toEqual({ opportunities: 0, actions: 0, daily: 0 });
-  }, 120_000);
+  }, 300_000);
 });

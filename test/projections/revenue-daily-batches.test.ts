@@ -65,5 +65,5 @@ describe('revenue-daily: a batch gives what its events give one by one; rebuild-
       const series = await revenueSeriesOf(h.db.pool, org, window, defaultRuleSet);
       expect(series).toEqual({ ...window, days: foldSeries(await h.store.readStream(revenueStreamName(org)), window.from, window.to) });
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -89,7 +89,7 @@ describe("README 'Try it'", () => {
       if (service.exitCode === null) service.kill('SIGKILL');
     }
     if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+  }, 120_000);
 
   it('starts with the two commands it shows', () => {
     expect(blocks[0]).toEqual({ lang: 'sh', body: 'npm ci\nnpm start\n' });

@@ -20,7 +20,7 @@ describe('fleet sweep with holdouts', () => {
     h = await createRevenueHarness();
     deps = { ...h.deps, ruleSet: holdoutRuleSet };
     for (let i = 0; i < 40; i++) orgIds.push(await seedOrg(h, { tier: 1, balance: 10, days: 60, daily: fourTypes }));
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => h.close());
 
   const stateOf = async (orgId: string): Promise<RevenueAccountState> =>

@@ -307,7 +307,7 @@ describe('incremental fleet sweep: capture, crashes and resets', () => {
   beforeAll(async () => {
     h = await createRevenueHarness(); // the default rules: at most 5 actions per run, so none left waiting
     await seed(h);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => h?.close());
 
   it('captures nothing until the first run, then every write of usage and wallets', async () => {

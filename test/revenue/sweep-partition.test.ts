@@ -98,7 +98,7 @@ describe('fleet sweep by partition (N workers, disjoint shares of the orgs by ha
       return out;
     });
     results.concurrent = await twoRounds(concurrent, () => Promise.all(Array.from({ length: PARTS }, (_, i) => sweepPart(concurrent, i))));
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => Promise.all([full, sequential, concurrent].map((h) => h?.close())));
 
   it('gives every org to exactly one partition, and every partition some orgs', async () => {

@@ -61,7 +61,7 @@ describe('npm start in a private clone, as on a fresh machine', () => {
     otherLocation = isRoot() ? `/var/lib/revenue-engine/re-start-test-${suffix}-other` : join(home, 'other-data');
     dataDir = join(location, 'postgres');
     env = freshEnv({ REVENUE_ENGINE_DATA_DIR: location, PORT: '0', HOST: '127.0.0.1' });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const service of services) if (!service.hasExited()) service.killGroup();
@@ -75,7 +75,7 @@ describe('npm start in a private clone, as on a fresh machine', () => {
     await Promise.all(services.map((service) => service.waitForExit(5_000)));
     for (const dir of [home, location, otherLocation]) if (dir) await rm(dir, { recursive: true, force: true });
     if (timings.length) process.stdout.write(`\n[start-stop] ${timings.join('; ')}\n`);
-  }, 30_000);
+  }, 120_000);
 
   async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
