@@ -9,19 +9,17 @@ import { defaultRuleSet } from '#revenue';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu, type CpuSplit } from './support/cpu.js';
 import { seedLog } from './support/events.js';
-import { liveProjections, seededFleetDatabase } from './fleet-sweep/sweep-round.js';
+import { FLEET_AS_OF, FLEET_HISTORY_EVENTS, liveProjections, seededFleetDatabase } from './fleet-sweep/sweep-round.js';
 
 const ORGS = 100_000;
 const HISTORY_ORGS = 20_000;
-const HISTORY = 100_000; // events of other streams already in the log, as in the fleet-sweep suite
-const AS_OF = new Date('2026-11-01T00:00:00.000Z');
 const MINUTE_MS = 60_000;
 /**
- * The seeded rows are at AS_OF - d days + 1 h (+ 13 h for some): runs between AS_OF + 2 h and + 3 h
+ * The seeded rows are at FLEET_AS_OF - d days + 1 h (+ 13 h for some): runs between FLEET_AS_OF + 2 h and + 3 h
  * slide the windows' starts over none of them, so what a run decides is what the variant changed.
  * (In production, rows spread over the day: an hourly run's slide passes ~1/24 of a day's rows.)
  */
-const FIRST_RUN = new Date(AS_OF.getTime() + 2 * 60 * MINUTE_MS);
+const FIRST_RUN = new Date(FLEET_AS_OF.getTime() + 2 * 60 * MINUTE_MS);
 const STEP_MS = 3 * MINUTE_MS;
 const INCREMENTAL = { fullEveryMs: 24 * 60 * MINUTE_MS };
 
@@ -152,15 +150,15 @@ export const fleetSweepIncremental: Suite = {
 const wall = (runs: readonly Timed[]) => runs.map((r) => r.full.wallS);
 
 async function openFleet(ctx: BenchContext, shape: { readonly orgs: number; readonly days: number }): Promise<Fleet> {
-  const url = await seededFleetDatabase(ctx, { orgs: shape.orgs, asOf: AS_OF, days: shape.days });
+  const url = await seededFleetDatabase(ctx, { orgs: shape.orgs, asOf: FLEET_AS_OF, days: shape.days });
   const pool = await createDatabasePool(url);
   const store = new PostgresEventStore({ pool, connectionUrl: url });
-  const history = await seedLog(pool, HISTORY, { streams: 1000 });
+  const history = await seedLog(pool, FLEET_HISTORY_EVENTS, { streams: 1000 });
   const runner = await liveProjections(pool, store, url, history);
   const clock = { now: new Date(FIRST_RUN) };
   const deps: RevenueDeps = { store, pool, clock: { now: () => new Date(clock.now) }, ruleSet: defaultRuleSet };
   const orgIds = (await pool.anyFirst(sql.unsafe`SELECT id FROM organizations ORDER BY id`)) as string[];
-  ctx.log(`fleet: ${shape.orgs} orgs x ${shape.days} days; ${HISTORY} earlier events in the log`);
+  ctx.log(`fleet: ${shape.orgs} orgs x ${shape.days} days; ${FLEET_HISTORY_EVENTS} earlier events in the log`);
   return {
     pool,
     store,

@@ -8,11 +8,9 @@ import { defaultRuleSet } from '#revenue';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit, measureCpu, type CpuSplit } from './support/cpu.js';
 import { seedLog } from './support/events.js';
-import { liveProjections, seededFleetDatabase } from './fleet-sweep/sweep-round.js';
+import { FLEET_AS_OF, FLEET_HISTORY_EVENTS, liveProjections, seededFleetDatabase } from './fleet-sweep/sweep-round.js';
 
 const ORGS = 100_000;
-const HISTORY = 100_000; // events of other streams already in the log, as in the fleet-sweep suite
-const AS_OF = new Date('2026-11-01T00:00:00.000Z');
 const WORKERS = 2;
 
 /** One sweep worker: its own pool and store, as a separate process would have. */
@@ -42,14 +40,14 @@ export const fleetSweepPartitions: Suite = {
   name: 'fleet-sweep-partitions',
   description: `SweepFleet over ${ORGS.toLocaleString('en-US')} orgs: one worker vs ${WORKERS} workers on disjoint partitions`,
   async run(ctx: BenchContext): Promise<Metric[]> {
-    const url = await seededFleetDatabase(ctx, { orgs: ORGS, asOf: AS_OF });
+    const url = await seededFleetDatabase(ctx, { orgs: ORGS, asOf: FLEET_AS_OF });
     const pool = await createDatabasePool(url);
     const store = new PostgresEventStore({ pool, connectionUrl: url });
     const workers: Worker[] = [];
     try {
       for (let i = 0; i < WORKERS; i++) workers.push(await openWorker(url));
-      const history = await seedLog(pool, HISTORY, { streams: 1000 });
-      ctx.log(`fleet: ${ORGS} orgs; ${HISTORY} earlier events in the log; ${WORKERS} worker pools`);
+      const history = await seedLog(pool, FLEET_HISTORY_EVENTS, { streams: 1000 });
+      ctx.log(`fleet: ${ORGS} orgs; ${FLEET_HISTORY_EVENTS} earlier events in the log; ${WORKERS} worker pools`);
       const one: Run[] = [];
       const many: Run[] = [];
       for (let round = 1; round <= ctx.rounds; round++) {
@@ -145,7 +143,7 @@ async function openWorker(url: string): Promise<Worker> {
   // Two connections: the handler runs its statements one after another; the second is slack.
   const pool = await createDatabasePool(url, { maximumPoolSize: 2 });
   const store = new PostgresEventStore({ pool, connectionUrl: url });
-  const handler = new SweepFleetHandler({ store, pool, clock: { now: () => new Date(AS_OF) }, ruleSet: defaultRuleSet });
+  const handler = new SweepFleetHandler({ store, pool, clock: { now: () => new Date(FLEET_AS_OF) }, ruleSet: defaultRuleSet });
   return { pool, store, handler };
 }
 

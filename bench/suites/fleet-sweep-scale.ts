@@ -3,11 +3,9 @@ import { PostgresEventStore, type LogPosition } from '#event-store';
 import { metric, type BenchContext, type Metric, type Suite } from '../harness.js';
 import { describeSplit } from './support/cpu.js';
 import { seedLog } from './support/events.js';
-import { seededFleetDatabase, sweepRound, type SweepRound } from './fleet-sweep/sweep-round.js';
+import { FLEET_AS_OF, FLEET_HISTORY_EVENTS, seededFleetDatabase, sweepRound, type SweepRound } from './fleet-sweep/sweep-round.js';
 
 const SIZES = [10_000, 100_000, 300_000] as const;
-const HISTORY = 100_000; // events of other streams already in the log, as in the fleet-sweep suite
-const AS_OF = new Date('2026-11-01T00:00:00.000Z');
 const MAX_ROUNDS = 2;
 
 interface Fleet {
@@ -32,17 +30,17 @@ export const fleetSweepScale: Suite = {
     const fleets: Fleet[] = [];
     try {
       for (const orgs of SIZES) {
-        const url = await seededFleetDatabase(ctx, { orgs, asOf: AS_OF });
+        const url = await seededFleetDatabase(ctx, { orgs, asOf: FLEET_AS_OF });
         const pool = await createDatabasePool(url);
         const store = new PostgresEventStore({ pool, connectionUrl: url });
-        fleets.push({ orgs, url, pool, store, history: await seedLog(pool, HISTORY, { streams: 1000 }) });
+        fleets.push({ orgs, url, pool, store, history: await seedLog(pool, FLEET_HISTORY_EVENTS, { streams: 1000 }) });
       }
       const rounds = Math.min(ctx.rounds, MAX_ROUNDS);
       const bySize = new Map<number, SweepRound[]>(SIZES.map((n) => [n, []]));
       for (let round = 1; round <= rounds; round++) {
         for (let k = 0; k < fleets.length; k++) {
           const f = fleets[(k + round) % fleets.length]!;
-          const r = await sweepRound(f.pool, f.store, f.url, { asOf: AS_OF, history: f.history, resweep: false });
+          const r = await sweepRound(f.pool, f.store, f.url, { asOf: FLEET_AS_OF, history: f.history, resweep: false });
           bySize.get(f.orgs)!.push(r);
           ctx.log(
             `round ${round} ${f.orgs} orgs: ${r.first.eventsAppended} events; sweep ${r.sweepS.toFixed(2)} s ` +

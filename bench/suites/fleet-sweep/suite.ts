@@ -4,12 +4,10 @@ import { metric, type BenchContext, type Metric, type Suite } from '../../harnes
 import { describeSplit } from '../support/cpu.js';
 import { seedLog } from '../support/events.js';
 import { runSpecPattern } from './spec-per-org.js';
-import { resetRevenueState, seededFleetDatabase, sweepRound, type SweepRound } from './sweep-round.js';
+import { FLEET_AS_OF, FLEET_HISTORY_EVENTS, resetRevenueState, seededFleetDatabase, sweepRound, type SweepRound } from './sweep-round.js';
 
 const ORGS = 100_000;
 const SAMPLE_EVERY = 200; // the spec pattern runs on every 200th org: 500 orgs
-const HISTORY = 100_000; // events of other streams already in the log, as in production
-const AS_OF = new Date('2026-11-01T00:00:00.000Z');
 const MAX_ROUNDS = 2;
 
 /**
@@ -22,13 +20,13 @@ export const fleetSweep: Suite = {
   name: 'fleet-sweep',
   description: `SweepFleet over ${ORGS.toLocaleString('en-US')} orgs x 60 days of usage vs the spec's per-org queries`,
   async run(ctx: BenchContext): Promise<Metric[]> {
-    const url = await seededFleetDatabase(ctx, { orgs: ORGS, asOf: AS_OF });
+    const url = await seededFleetDatabase(ctx, { orgs: ORGS, asOf: FLEET_AS_OF });
     const pool = await createDatabasePool(url);
     const store = new PostgresEventStore({ pool, connectionUrl: url });
     try {
       const usageRows = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM token_usage`));
-      const history = await seedLog(pool, HISTORY, { streams: 1000 });
-      ctx.log(`fleet: ${ORGS} orgs, ${usageRows} token_usage rows; ${HISTORY} earlier events in the log`);
+      const history = await seedLog(pool, FLEET_HISTORY_EVENTS, { streams: 1000 });
+      ctx.log(`fleet: ${ORGS} orgs, ${usageRows} token_usage rows; ${FLEET_HISTORY_EVENTS} earlier events in the log`);
       const rounds = Math.min(ctx.rounds, MAX_ROUNDS);
       const sample = (await pool.anyFirst(sql.unsafe`
         SELECT id::text FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organizations) o WHERE n % ${SAMPLE_EVERY} = 0`)) as string[];
@@ -36,13 +34,13 @@ export const fleetSweep: Suite = {
       const sweeps: SweepRound[] = [];
       for (let round = 1; round <= rounds; round++) {
         await resetRevenueState(pool);
-        const spec = await runSpecPattern(pool, sample, AS_OF);
+        const spec = await runSpecPattern(pool, sample, FLEET_AS_OF);
         specPerOrgMs.push((1000 * spec.seconds) / spec.orgs);
         ctx.log(
           `round ${round} spec per-org pattern: ${spec.orgs} orgs, ${spec.queries} queries, ${spec.opportunitiesInserted} inserts in ${spec.seconds.toFixed(2)} s ` +
             `= ${((1000 * spec.seconds) / spec.orgs).toFixed(2)} ms/org -> ${((spec.seconds / spec.orgs) * ORGS).toFixed(0)} s for ${ORGS} orgs`,
         );
-        const r = await sweepRound(pool, store, url, { asOf: AS_OF, history, resweep: round === 1 });
+        const r = await sweepRound(pool, store, url, { asOf: FLEET_AS_OF, history, resweep: round === 1 });
         sweeps.push(r);
         ctx.log(
           `round ${round} sweep: ${r.first.orgs} orgs, ${r.first.detections} detections, ${r.first.actionsProposed} actions proposed, ` +

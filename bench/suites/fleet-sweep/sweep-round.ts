@@ -12,6 +12,11 @@ import type { BenchContext } from '../../harness.js';
 import { quietLogger } from '../support/entries-projection.js';
 import { seedFleet, type FleetShape } from './seed-fleet.js';
 
+/** The fleet suites' "now": the seeded usage covers the days before it. */
+export const FLEET_AS_OF = new Date('2026-11-01T00:00:00.000Z');
+/** Events of other streams already in the log when a fleet suite starts, as in production. */
+export const FLEET_HISTORY_EVENTS = 100_000;
+
 export interface SweepRound {
   readonly first: SweepResult;
   /** SweepFleetHandler.execute alone: reads, decisions, appends. */
